@@ -1,0 +1,39 @@
+"""Open a library database: WAL, foreign keys, a busy timeout, and the schema up to date."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from readinglist.db.migrations import migrate
+from readinglist.errors import LibraryError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the library database at ``path`` and migrate it."""
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        # NORMAL is durable in WAL mode except for the last commits on power loss.
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as error:
+        raise LibraryError(f"cannot open the library database {path}: {error}") from error
+    if mode.lower() != "wal":
+        conn.close()
+        raise LibraryError(f"cannot use write-ahead logging for {path} (journal mode {mode})")
+    db = sqlite_utils.Database(conn)
+    try:
+        migrate(db)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise LibraryError(f"the library database {path} is damaged: {error}") from error
+    except LibraryError:
+        conn.close()
+        raise
+    return db

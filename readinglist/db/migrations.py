@@ -1,0 +1,104 @@
+"""Named, transactional schema migrations (sqlite-utils ``Migrations``).
+
+Append new migrations at the end; never edit one that has shipped. A library whose
+database records a migration this version does not know was written by a newer
+readinglist, and is refused rather than half-understood.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from readinglist.errors import LibraryError
+
+migrations = Migrations("readinglist")
+
+
+@migrations(name="0001_papers")
+def _papers(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE papers (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            title_inferred INTEGER NOT NULL DEFAULT 0,
+            abstract TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',   -- JSON list of "Last, First" names
+            year INTEGER,
+            venue TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            code_url TEXT NOT NULL DEFAULT '',
+            arxiv_id TEXT NOT NULL DEFAULT '',
+            doi TEXT NOT NULL DEFAULT '',
+            source_file TEXT NOT NULL DEFAULT '',
+            source_format TEXT NOT NULL DEFAULT '',
+            date_listed TEXT NOT NULL DEFAULT '',
+            added TEXT NOT NULL,
+            modified TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'unread'
+                CHECK (status IN ('unread', 'reading', 'read')),
+            read_date TEXT,
+            rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),
+            priority INTEGER NOT NULL DEFAULT 1 CHECK (priority BETWEEN 0 AND 2),
+            deleted TEXT,                          -- set while the paper is in the trash
+            abstract_fingerprint TEXT,             -- only for abstracts long enough to be evidence
+            record_fingerprint TEXT NOT NULL DEFAULT '',
+            import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL
+        );
+        CREATE INDEX papers_abstract_fingerprint ON papers(abstract_fingerprint);
+        CREATE INDEX papers_record_fingerprint ON papers(record_fingerprint, source_file);
+        CREATE INDEX papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id != '';
+        CREATE INDEX papers_doi ON papers(doi) WHERE doi != '';
+        CREATE INDEX papers_added ON papers(added);
+        CREATE INDEX papers_title ON papers(title COLLATE NOCASE);
+        CREATE INDEX papers_year ON papers(year);
+        CREATE INDEX papers_status ON papers(status);
+
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            finished TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            merged INTEGER NOT NULL,
+            duplicates INTEGER NOT NULL,
+            skipped INTEGER NOT NULL
+        );
+
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            color TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE paper_tags (
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            PRIMARY KEY (paper_id, tag_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX paper_tags_tag ON paper_tags(tag_id);
+
+        CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise LibraryError(
+            "this library was written by a newer version of readinglist "
+            f"(schema step {unknown[-1]!r}); update readinglist to open it"
+        )
+    migrations.apply(db)
+
+
+def schema_version(db: sqlite_utils.Database) -> str:
+    applied = migrations.applied(db)
+    return applied[-1].name if applied else ""

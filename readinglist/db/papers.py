@@ -1,0 +1,102 @@
+"""Queries on the papers table. Every function takes an open sqlite-utils Database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import sqlite_utils
+
+from readinglist.models import Paper, Status
+
+PAPER_COLUMNS = (
+    "id, key, title, title_inferred, abstract, authors, year, venue, url, code_url, arxiv_id, "
+    "doi, source_file, source_format, date_listed, added, modified, status, read_date, rating"
+)
+
+SORTABLE = {
+    "added": "added",
+    "title": "title COLLATE NOCASE",
+    "year": "year",
+    "key": "key",
+    "id": "id",
+    "status": "status",
+    "rating": "rating",
+}
+
+
+def row_to_paper(row: sqlite_utils.db.Row | dict, tags: list[str] | None = None) -> Paper:
+    return Paper(
+        id=row["id"],
+        key=row["key"],
+        title=row["title"],
+        title_inferred=bool(row["title_inferred"]),
+        abstract=row["abstract"],
+        authors=json.loads(row["authors"]),
+        year=row["year"],
+        venue=row["venue"],
+        url=row["url"],
+        code_url=row["code_url"],
+        arxiv_id=row["arxiv_id"],
+        doi=row["doi"],
+        source_file=row["source_file"],
+        source_format=row["source_format"],
+        date_listed=row["date_listed"],
+        added=row["added"],
+        modified=row["modified"],
+        status=Status(row["status"]),
+        read_date=row["read_date"],
+        rating=row["rating"],
+        tags=tags or [],
+    )
+
+
+def tags_by_paper(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    sql = (
+        "SELECT paper_tags.paper_id, tags.name FROM paper_tags "
+        "JOIN tags ON tags.id = paper_tags.tag_id"
+    )
+    params: list = []
+    if ids is not None:
+        ids = list(ids)
+        sql += f" WHERE paper_tags.paper_id IN ({','.join('?' * len(ids))})"
+        params = ids
+    result: dict[int, list[str]] = {}
+    for paper_id, name in db.execute(sql + " ORDER BY tags.name COLLATE NOCASE", params):
+        result.setdefault(paper_id, []).append(name)
+    return result
+
+
+def iter_papers(
+    db: sqlite_utils.Database, *, order_by: str = "id", include_trash: bool = False
+) -> Iterator[Paper]:
+    where = "" if include_trash else "WHERE deleted IS NULL"
+    tags = tags_by_paper(db)
+    cursor = db.execute(
+        f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY {SORTABLE[order_by]}, id"
+    )
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
+        yield row_to_paper(row, tags.get(row["id"]))
+
+
+def get_paper(db: sqlite_utils.Database, paper_id: int) -> Paper | None:
+    rows = list(db.query(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", [paper_id]))
+    if not rows:
+        return None
+    return row_to_paper(rows[0], tags_by_paper(db, [paper_id]).get(paper_id))
+
+
+def id_for_key(db: sqlite_utils.Database, key: str) -> int | None:
+    row = db.execute("SELECT id FROM papers WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def key_taken(db: sqlite_utils.Database, key: str) -> bool:
+    return db.execute("SELECT 1 FROM papers WHERE key = ?", [key]).fetchone() is not None
+
+
+def count_papers(db: sqlite_utils.Database, *, include_trash: bool = False) -> int:
+    where = "" if include_trash else "WHERE deleted IS NULL"
+    return db.execute(f"SELECT count(*) FROM papers {where}").fetchone()[0]

@@ -1,0 +1,271 @@
+"""Read abstract files: the arXiv-style listing and the "daily papers" page, or both mixed.
+
+``read_abstracts(lines)`` takes ``(line_number, text)`` pairs and yields ``ParsedRecord``
+and ``SkippedRecord`` values in file order, streaming: memory stays bounded however long
+the file is.
+
+- Listing lines start with ``Abstract:`` (any case, optional space before the colon); a
+  line that follows one directly, with no blank line between, continues it.
+- Everything else is read as blank-line-separated paragraphs. Page furniture (the header,
+  vote counts, ``N authors``, ``·``, dates, comment counts) is recognised line by line and
+  dropped. The remaining paragraphs are labelled Title / Abstract / skipped by a small
+  dynamic programme that keeps the Title-Abstract order and pays for every paragraph it
+  would skip, so a missing abstract is reported and never shifts the pairs after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from readinglist.formats.titles import infer_title
+from readinglist.models import ParsedRecord, SkippedRecord
+
+ABSTRACT_PREFIX = re.compile(r"^\s*abstract\s*[:：]\s?", re.IGNORECASE)
+
+HEADER_LINES = {
+    "new",
+    "get trending papers in your email inbox!",
+    "subscribe",
+    "byak and the research community",
+    "daily papers",
+    "daily / weekly / monthly",
+    "daily",
+    "weekly",
+    "monthly",
+}
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+DATE_LINE = re.compile(rf"^{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?$")
+NOISE_LINE = re.compile(
+    r"""^(?:
+        [-–—]                                  # not yet voted
+      | [·•|]                                  # separators
+      | [▲△⬆↑]?\s*\d{1,6}                      # vote or comment counts
+      | \d{1,5}\s+authors?                     # "12 authors"
+      | \d{1,6}\s+(?:comments?|upvotes?|votes?)
+      | upvote\s*\d*
+      | (?:published|submitted|updated)\s+(?:on|by)\b.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+CODE_URL = re.compile(r"\bCode:\s*(?P<url>https?://\S+?)[.,;)]*\s*$")
+REPO_URL = re.compile(
+    r"https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/[^\s{}()<>\"',;]+"
+)
+
+# Costs of the paragraph labelling (see _label). Skipping content is dear; a pair whose
+# parts look unlike a title or an abstract is cheaper than skipping either part.
+SKIP_COST = 8
+SKIP_METADATA_COST = 3
+UNTITLED_EXTRA_COST = 6
+WINDOW_PARAGRAPHS = 256
+
+
+@dataclass(slots=True)
+class Paragraph:
+    line: int
+    text: str
+    prefixed: bool = False  # came from an "Abstract:" line
+    near_metadata: bool = False  # page furniture right before or after it
+    date_listed: str = ""
+
+    @property
+    def looks_like_abstract(self) -> bool:
+        text = self.text
+        if self.prefixed:
+            return True
+        lines = text.count("\n") + 1
+        ends_sentence = text.rstrip("\"')]").endswith((".", "!", "?", "。", "！", "？"))
+        sentences = len(re.findall(r"[.!?。](?:\s+[A-Z\"(]|(?=[^\s.]))", text[:-1]))
+        return (
+            len(text) >= 300
+            or lines >= 3
+            or (ends_sentence and len(text) >= 100)
+            or (sentences >= 2 and len(text) >= 60)
+        )
+
+    @property
+    def looks_like_title(self) -> bool:
+        return (
+            not self.prefixed
+            and not self.looks_like_abstract
+            and self.text.count("\n") <= 1
+            and len(self.text) <= 300
+        )
+
+
+def is_noise(line: str) -> bool:
+    stripped = line.strip()
+    if stripped.casefold() in HEADER_LINES or DATE_LINE.match(stripped):
+        return True
+    if NOISE_LINE.match(stripped):
+        return True
+    # "NVIDIA · Mar 14 · 12 authors": a metadata line when any part is clearly metadata.
+    if "·" in stripped:
+        parts = [p.strip() for p in stripped.split("·") if p.strip()]
+        return any(NOISE_LINE.match(p) or DATE_LINE.match(p) for p in parts)
+    return False
+
+
+def read_abstracts(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRecord | SkippedRecord]:
+    buffer: list[Paragraph] = []
+    for paragraph in _paragraphs(lines):
+        buffer.append(paragraph)
+        if len(buffer) >= WINDOW_PARAGRAPHS:
+            cut = _safe_cut(buffer)
+            if cut:
+                yield from _label(buffer[:cut])
+                del buffer[:cut]
+    yield from _label(buffer)
+
+
+def _paragraphs(lines: Iterable[tuple[int, str]]) -> Iterator[Paragraph]:
+    """Group lines into paragraphs, dropping page furniture and remembering the date."""
+    state = _ParagraphState()
+    for number, line in lines:
+        stripped = line.strip()
+        if not stripped:
+            yield from state.flush()
+            continue
+        prefix = ABSTRACT_PREFIX.match(line)
+        if prefix:
+            yield from state.flush()
+            state.start(number, line[prefix.end() :], prefixed=True)
+        elif state.prefixed:
+            state.lines.append(line)  # a wrapped listing line continues its abstract
+        elif is_noise(stripped):
+            yield from state.flush(next_is_metadata=True)
+            state.noise(stripped)
+        elif state.lines:
+            state.lines.append(line)
+        else:
+            state.start(number, line)
+    yield from state.flush()
+
+
+class _ParagraphState:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.first_line = 0
+        self.prefixed = False
+        self.after_metadata = False
+        self.previous_was_header = False
+        self.seen_content = False
+        self.date_listed = ""
+
+    def start(self, number: int, line: str, *, prefixed: bool = False) -> None:
+        self.lines, self.first_line, self.prefixed = [line], number, prefixed
+        self.previous_was_header = False
+
+    def noise(self, stripped: str) -> None:
+        is_date = bool(DATE_LINE.match(stripped))
+        if is_date and (not self.seen_content or self.previous_was_header):
+            self.date_listed = stripped
+        self.previous_was_header = is_date or stripped.casefold() in HEADER_LINES
+        self.after_metadata = True
+
+    def flush(self, *, next_is_metadata: bool = False) -> Iterator[Paragraph]:
+        text = "\n".join(self.lines).strip()
+        if text:
+            self.seen_content = True
+            yield Paragraph(
+                self.first_line,
+                text,
+                prefixed=self.prefixed,
+                near_metadata=self.after_metadata or next_is_metadata,
+                date_listed=self.date_listed,
+            )
+            self.after_metadata = False
+        self.lines, self.prefixed = [], False
+
+
+def _safe_cut(buffer: list[Paragraph]) -> int:
+    """An index after which labelling cannot depend on what follows, or 0."""
+    for index in range(len(buffer) - 2, len(buffer) // 2, -1):
+        here, following = buffer[index], buffer[index + 1]
+        if here.looks_like_abstract and (following.looks_like_title or following.prefixed):
+            return index + 1
+    return 0
+
+
+def _label(paragraphs: list[Paragraph]) -> Iterator[ParsedRecord | SkippedRecord]:
+    """Label paragraphs as (Title, Abstract) pairs, untitled abstracts or skips, cheapest first."""
+    count = len(paragraphs)
+    best = [0.0] + [float("inf")] * count
+    choice: list[str] = [""] * (count + 1)
+    for i in range(count):
+        if best[i] == float("inf"):
+            continue
+        here = paragraphs[i]
+        if i + 1 < count:
+            pair = best[i] + _title_cost(here) + _abstract_cost(paragraphs[i + 1])
+            if pair < best[i + 2]:
+                best[i + 2], choice[i + 2] = pair, "pair"
+        untitled = best[i] + _abstract_cost(here) + (0 if here.prefixed else UNTITLED_EXTRA_COST)
+        if untitled < best[i + 1]:
+            best[i + 1], choice[i + 1] = untitled, "untitled"
+        skip = best[i] + (SKIP_METADATA_COST if here.near_metadata else SKIP_COST)
+        if here.prefixed:
+            skip = float("inf")  # an Abstract: line is always a paper
+        if skip < best[i + 1]:
+            best[i + 1], choice[i + 1] = skip, "skip"
+    labels: list[tuple[str, int]] = []
+    position = count
+    while position > 0:
+        label = choice[position]
+        position -= 2 if label == "pair" else 1
+        labels.append((label, position))
+    for label, index in reversed(labels):
+        paragraph = paragraphs[index]
+        if label == "pair":
+            yield _record(paragraphs[index + 1], title=paragraph.text, line=paragraph.line)
+        elif label == "untitled":
+            yield _record(paragraph)
+        else:
+            yield SkippedRecord(paragraph.line, _skip_reason(paragraph), paragraph.text[:200])
+
+
+def _title_cost(paragraph: Paragraph) -> float:
+    if paragraph.prefixed:
+        return float("inf")
+    if paragraph.looks_like_title:
+        return 0
+    return 7 if paragraph.looks_like_abstract else 3
+
+
+def _abstract_cost(paragraph: Paragraph) -> float:
+    if paragraph.looks_like_abstract:
+        return 0
+    return 4 if paragraph.looks_like_title else 2
+
+
+def _skip_reason(paragraph: Paragraph) -> str:
+    if paragraph.looks_like_title:
+        return "title without an abstract (or page metadata)"
+    return "paragraph that is neither a title nor an abstract"
+
+
+def _record(paragraph: Paragraph, *, title: str = "", line: int = 0) -> ParsedRecord:
+    abstract = paragraph.text
+    inferred = not title
+    if inferred:
+        title = infer_title(abstract)
+    return ParsedRecord(
+        abstract=abstract,
+        line=line or paragraph.line,
+        title=title,
+        title_inferred=inferred,
+        code_url=find_code_url(abstract),
+        date_listed=paragraph.date_listed,
+        kind="listing" if paragraph.prefixed else "daily-papers",
+    )
+
+
+def find_code_url(abstract: str) -> str:
+    """The code repository an abstract points to: a trailing ``Code: URL`` first."""
+    explicit = CODE_URL.search(abstract)
+    if explicit:
+        return explicit.group("url")
+    repo = REPO_URL.search(abstract)
+    return repo.group(0).rstrip(".:") if repo else ""

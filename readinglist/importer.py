@@ -1,0 +1,322 @@
+"""Bring files into the library: one transaction per file, duplicates recognised.
+
+A file is imported whole or not at all: an error or a cancel rolls its transaction back,
+so a library never holds half a file. Records meet the library through ``RecordSink``,
+which decides for each one: a new paper, a merge into a paper already there (a real title
+for an inferred one, a missing code url), or a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from readinglist import citekeys, fingerprints
+from readinglist.db import papers as paper_queries
+from readinglist.errors import ImportCancelled, NotAnAbstractFile
+from readinglist.formats import textfile
+from readinglist.formats.abstracts import read_abstracts
+from readinglist.formats.detect import looks_like_bibtex
+from readinglist.models import FileReport, ParsedRecord, SkippedRecord
+
+log = logging.getLogger(__name__)
+
+# Files taken when a folder is imported; files named one by one are always tried.
+FOLDER_EXTENSIONS = {".txt", ".text", ".abs", ".abstracts", ""}
+FOLDER_SKIPPED_NAMES = ("readme", "license", "licence", "copying", "changelog", "sources")
+CANCEL_CHECK_EVERY = 256
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
+    """Files as given, and the text files inside folders (recursively, hidden ones skipped)."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    candidate = Path(root, name)
+                    if _wanted_in_folder(candidate):
+                        yield candidate
+        else:
+            yield path
+
+
+def _wanted_in_folder(path: Path) -> bool:
+    name = path.name.lower()
+    return (
+        not name.startswith(".")
+        and path.suffix.lower() in FOLDER_EXTENSIONS
+        and not name.startswith(FOLDER_SKIPPED_NAMES)
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(textfile.CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class RecordSink:
+    """Adds the records of one file to the library inside the caller's transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, report: FileReport, source: str, fmt: str):
+        self.db = db
+        self.report = report
+        self.source = source
+        self.source_name = Path(source).name
+        self.format = fmt
+        self.timestamp = now()
+        self.import_id = db["imports"].insert(
+            {
+                "path": source,
+                "format": fmt,
+                "sha256": "",
+                "finished": "",
+                "added": 0,
+                "merged": 0,
+                "duplicates": 0,
+                "skipped": 0,
+            }
+        ).last_pk
+        self._weak_seen: Counter[str] = Counter()
+        self.formats_seen: set[str] = set()
+
+    def add(self, record: ParsedRecord) -> None:
+        existing = self._find_existing(record)
+        if existing is None:
+            self.report.added_ids.append(self._insert(record))
+            self.report.added += 1
+        elif self._merge(existing, record):
+            self.report.merged_ids.append(existing["id"])
+            self.report.merged += 1
+        else:
+            self.report.duplicate_ids.append(existing["id"])
+            self.report.duplicates += 1
+
+    def finish(self, sha256: str) -> None:
+        self.db["imports"].update(
+            self.import_id,
+            {
+                "sha256": sha256,
+                "finished": now(),
+                "added": self.report.added,
+                "merged": self.report.merged,
+                "duplicates": self.report.duplicates,
+                "skipped": len(self.report.skipped),
+            },
+        )
+
+    def _find_existing(self, record: ParsedRecord) -> dict | None:
+        arxiv_id = fingerprints.normalise_arxiv_id(record.arxiv_id)
+        doi = fingerprints.normalise_doi(record.doi)
+        for column, value in (("arxiv_id", arxiv_id), ("doi", doi)):
+            if value:
+                found = self._first(f"{column} = ?", [value])
+                if found:
+                    return found
+        strong = fingerprints.abstract_fingerprint(record.abstract)
+        if strong:
+            return self._first("abstract_fingerprint = ?", [strong])
+        # Short or boilerplate abstracts prove nothing: only a re-import of the same file
+        # (same name, same title and abstract, same occurrence) counts as the same paper.
+        weak = fingerprints.record_fingerprint(record.title, record.abstract)
+        occurrence = self._weak_seen[weak]
+        self._weak_seen[weak] += 1
+        earlier = [
+            row
+            for row in self.db.query(
+                "SELECT * FROM papers WHERE record_fingerprint = ? AND deleted IS NULL "
+                "AND abstract_fingerprint IS NULL AND import_id IS NOT ? ORDER BY id",
+                [weak, self.import_id],
+            )
+            if Path(row["source_file"]).name == self.source_name
+        ]
+        return earlier[occurrence] if occurrence < len(earlier) else None
+
+    def _first(self, where: str, params: list) -> dict | None:
+        rows = list(
+            self.db.query(
+                f"SELECT * FROM papers WHERE {where} AND deleted IS NULL ORDER BY id LIMIT 1",
+                params,
+            )
+        )
+        return rows[0] if rows else None
+
+    def _insert(self, record: ParsedRecord) -> int:
+        key = citekeys.unique_key(
+            citekeys.base_key(record.title, record.authors, record.year),
+            lambda k: paper_queries.key_taken(self.db, k),
+        )
+        cursor = self.db.execute(
+            "INSERT INTO papers (key, title, title_inferred, abstract, authors, year, venue, "
+            "url, code_url, arxiv_id, doi, source_file, source_format, date_listed, added, "
+            "modified, abstract_fingerprint, record_fingerprint, import_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                key,
+                record.title,
+                int(record.title_inferred),
+                record.abstract,
+                json.dumps(list(record.authors), ensure_ascii=False),
+                record.year,
+                record.venue,
+                record.url,
+                record.code_url,
+                fingerprints.normalise_arxiv_id(record.arxiv_id),
+                fingerprints.normalise_doi(record.doi),
+                self.source,
+                record.kind or self.format,
+                record.date_listed,
+                self.timestamp,
+                self.timestamp,
+                fingerprints.abstract_fingerprint(record.abstract),
+                fingerprints.record_fingerprint(record.title, record.abstract),
+                self.import_id,
+            ],
+        )
+        return cursor.lastrowid
+
+    def _merge(self, existing: dict, record: ParsedRecord) -> bool:
+        """Fill what the library lacks from the new record; True if anything changed."""
+        updates: dict = {}
+        if existing["title_inferred"] and record.title and not record.title_inferred:
+            # An inferred title gives way to a real one; a title the user edited is not
+            # inferred any more, so it is never overwritten here.
+            updates["title"] = record.title
+            updates["title_inferred"] = 0
+        for column in ("venue", "url", "code_url", "date_listed"):
+            value = getattr(record, column)
+            if value and not existing[column]:
+                updates[column] = value
+        if record.year and not existing["year"]:
+            updates["year"] = record.year
+        if record.authors and existing["authors"] == "[]":
+            updates["authors"] = json.dumps(list(record.authors), ensure_ascii=False)
+        for column, value in (
+            ("arxiv_id", fingerprints.normalise_arxiv_id(record.arxiv_id)),
+            ("doi", fingerprints.normalise_doi(record.doi)),
+        ):
+            if value and not existing[column]:
+                updates[column] = value
+        if not updates:
+            return False
+        updates["modified"] = now()
+        self.db["papers"].update(existing["id"], updates)
+        return True
+
+
+def import_file(
+    db: sqlite_utils.Database,
+    path: Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    cancel: Cancel | None = None,
+) -> FileReport:
+    """Import one file in one transaction. Errors go into the report; cancel raises."""
+    report = FileReport(path=str(path))
+    try:
+        info = textfile.sniff(path)
+        if looks_like_bibtex(textfile.read_lines(path, info)):
+            raise NotAnAbstractFile(
+                "this is a BibTeX file, not an abstract listing; BibTeX import is not "
+                "available in this version"
+            )
+        report.warnings.extend(info.warnings)
+        with db.atomic():
+            sink = RecordSink(db, report, str(path.resolve()), "abstracts")
+            _consume(read_abstracts(_counting(textfile.read_lines(path, info), progress)),
+                     sink, report, cancel)
+            report.format = _format_name(report, sink)
+            db["imports"].update(sink.import_id, {"format": report.format})
+            sink.finish(file_sha256(path))
+    except (NotAnAbstractFile, OSError, UnicodeError, sqlite3.OperationalError) as error:
+        report.error = _describe(error)
+        report.added_ids.clear()
+        report.added = report.merged = report.duplicates = 0
+        report.skipped.clear()
+        return report
+    if not (report.added or report.merged or report.duplicates):
+        if report.skipped:
+            report.warnings.append("no papers found: every paragraph was skipped")
+        elif path.stat().st_size == 0 or not _has_text(path, info):
+            report.warnings.append("the file is empty: no papers in it")
+        else:
+            report.warnings.append("no papers found in this file")
+    return report
+
+
+def _consume(
+    items: Iterator[ParsedRecord | SkippedRecord],
+    sink: RecordSink,
+    report: FileReport,
+    cancel: Cancel | None,
+) -> None:
+    for count, item in enumerate(items, start=1):
+        if isinstance(item, SkippedRecord):
+            report.skipped.append(item)
+        else:
+            sink.add(item)
+            sink.formats_seen.add(item.kind)
+        if cancel is not None and count % CANCEL_CHECK_EVERY == 0 and cancel():
+            raise ImportCancelled(str(report.path))
+
+
+def _counting(
+    lines: Iterator[tuple[int, str]], progress: Callable[[int], None] | None
+) -> Iterator[tuple[int, str]]:
+    if progress is None:
+        yield from lines
+        return
+    done = 0
+    for number, line in lines:
+        done += len(line) + 1
+        if number % 2048 == 0:
+            progress(done)
+        yield number, line
+    progress(done)
+
+
+def _format_name(report: FileReport, sink: RecordSink) -> str:
+    seen = sink.formats_seen
+    if len(seen) == 1:
+        return next(iter(seen))
+    return "mixed" if seen else "abstracts"
+
+
+def _has_text(path: Path, info: textfile.TextInfo) -> bool:
+    return any(line.strip() for _, line in textfile.read_lines(path, info))
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, NotAnAbstractFile):
+        return str(error)
+    if isinstance(error, sqlite3.OperationalError):
+        return f"the library could not be written, nothing was imported: {error}"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "is a folder"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return f"cannot decode the text: {error}"
