@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 import platformdirs
@@ -26,12 +26,16 @@ def default_library_dir() -> Path:
 
 def _shipped_dir(package: str, folder: str) -> Path:
     """A data folder from the installed wheel, or from the source checkout."""
+    # The data folders hold no __init__.py (they are plain folders in the checkout), so in
+    # a wheel they are namespace packages: ask the import system where they are.
     try:
-        path = Path(str(resources.files(package)))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
+        spec = importlib.util.find_spec(package)
+    except ModuleNotFoundError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            if Path(location).is_dir():
+                return Path(location)
     return _REPO_ROOT / folder
 
 

@@ -1,0 +1,1 @@
+"""The desktop app: everything that imports Qt lives under this package."""

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the Debian/Ubuntu packages readinglist needs around Python: venv support and the
+# libraries Qt loads (also for a real window under Xvfb), plus CJK fonts so Chinese and
+# Japanese abstracts render. Safe to run again; uses sudo when not run as root.
+set -eu
+packages="python3-venv python3-pip libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1
+libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
+libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 xvfb xauth fonts-noto-cjk"
+missing=""
+for package in $packages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
+        || missing="$missing $package"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
