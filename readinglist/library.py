@@ -28,7 +28,9 @@ class Library:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise LibraryError(f"cannot create the library folder {self.folder}: {error}") from error
+            raise LibraryError(
+                f"cannot create the library folder {self.folder}: {error}"
+            ) from error
         self.db = open_database(self.folder / DATABASE_NAME)
 
     def close(self) -> None:
@@ -57,11 +59,11 @@ class Library:
         return paper
 
     def resolve(self, id_or_key: int | str) -> int:
+        """The id of the paper with this id or citation key (keys never are all digits)."""
         text = str(id_or_key).strip()
+        if text.isdigit() and paper_queries.paper_exists(self.db, int(text)):
+            return int(text)
         paper_id = paper_queries.id_for_key(self.db, text)
-        if paper_id is None and text.isdigit():
-            if paper_queries.get_paper(self.db, int(text)) is not None:
-                paper_id = int(text)
         if paper_id is None:
             raise PaperNotFound(f"no paper with id or key {text!r}")
         return paper_id

@@ -10,8 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from readinglist.library import Library  # noqa: E402
-from readinglist.paths import seeds_dir  # noqa: E402
+from readinglist.library import Library
+from readinglist.paths import seeds_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = REPO_ROOT.parent / "shared" / "testdata"

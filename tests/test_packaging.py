@@ -38,8 +38,17 @@ def test_wheel_ships_seeds_and_resources(wheel: Path):
 def test_installed_package_finds_its_seeds(wheel: Path, tmp_path: Path):
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
         check=True,
     )
     code = (

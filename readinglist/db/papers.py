@@ -51,7 +51,9 @@ def row_to_paper(row: sqlite_utils.db.Row | dict, tags: list[str] | None = None)
     )
 
 
-def tags_by_paper(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+def tags_by_paper(
+    db: sqlite_utils.Database, ids: Iterable[int] | None = None
+) -> dict[int, list[str]]:
     sql = (
         "SELECT paper_tags.paper_id, tags.name FROM paper_tags "
         "JOIN tags ON tags.id = paper_tags.tag_id"
@@ -91,6 +93,10 @@ def get_paper(db: sqlite_utils.Database, paper_id: int) -> Paper | None:
 def id_for_key(db: sqlite_utils.Database, key: str) -> int | None:
     row = db.execute("SELECT id FROM papers WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
+
+
+def paper_exists(db: sqlite_utils.Database, paper_id: int) -> bool:
+    return db.execute("SELECT 1 FROM papers WHERE id = ?", [paper_id]).fetchone() is not None
 
 
 def key_taken(db: sqlite_utils.Database, key: str) -> bool:

@@ -12,7 +12,9 @@ def test_window_lists_the_library(qtbot, qtmodeltester, seeded_library):
     model = window.table.model()
     qtmodeltester.check(model)
     titles = [model.index(row, 0).data() for row in range(model.rowCount())]
-    assert "FlashAttention-2: Faster Attention with Better Parallelism and Work Partitioning" in titles
+    assert (
+        "FlashAttention-2: Faster Attention with Better Parallelism and Work Partitioning" in titles
+    )
     inferred_row = titles.index(seeded_library.paper("nemotronh").title)
     assert model.index(inferred_row, 0).data(Qt.ItemDataRole.FontRole).italic()
 
