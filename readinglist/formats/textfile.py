@@ -83,7 +83,7 @@ def sniff(path: Path) -> TextInfo:
         return TextInfo(bom_less_utf16)
     control = sum(head.count(bytes([b])) for b in _CONTROL)
     nuls = head.count(0)
-    if head and (control - nuls) / len(head) > 0.02 or nuls > max(16, len(head) // 100):
+    if (head and (control - nuls) / len(head) > 0.02) or nuls > max(16, len(head) // 100):
         raise NotAnAbstractFile("not an abstract file: it holds binary data, not text")
     return _scan_encoding(path)
 
@@ -125,14 +125,26 @@ def _scan_encoding(path: Path) -> TextInfo:
 
 
 def read_lines(path: Path, info: TextInfo) -> Iterator[tuple[int, str]]:
-    """Yield ``(line_number, line)`` with line endings removed, streaming."""
+    """Yield ``(line_number, line)`` with line endings removed, streaming.
+
+    Raises NotAnAbstractFile when the bytes do not decode after all (a BOM followed by
+    invalid text, a truncated UTF-16 file): only the BOM-less UTF-8 guess is checked in full
+    by ``sniff``.
+    """
     raw = open(path, "rb")  # noqa: SIM115 - closed by the wrapper below
     # newline="" keeps the universal \r, \n, \r\n split but nothing else (no U+2028).
     with io.TextIOWrapper(raw, encoding=info.encoding, newline="") as text:
-        for number, line in enumerate(text, start=1):
-            if info.nul_bytes:
-                line = line.replace("\x00", "")
-            yield number, line.rstrip("\r\n")
+        number = 0
+        try:
+            for number, line in enumerate(text, start=1):
+                if info.nul_bytes:
+                    line = line.replace("\x00", "")
+                yield number, line.rstrip("\r\n")
+        except UnicodeDecodeError as error:
+            raise NotAnAbstractFile(
+                f"not an abstract file: the text is not valid {info.encoding} "
+                f"after line {number} ({error.reason})"
+            ) from error
 
 
 def split_text_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -18,9 +18,8 @@ from readinglist.formats.abstracts import read_abstracts
 from readinglist.models import ParsedRecord, SkippedRecord
 
 settings.register_profile(
-    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
 settings.register_profile(
     "long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

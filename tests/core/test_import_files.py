@@ -104,6 +104,24 @@ def test_binary_and_compressed_files_are_refused(library: Library, tmp_path, kin
 
 
 @pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (
+            codecs.BOM_UTF8 + b"Abstract:Fine. Text.\n" * 50 + b"Abstract:\xff\xfe bad\n",
+            "utf-8-sig",
+        ),
+        (codecs.BOM_UTF16_LE + "Abstract:Fine. Text.\n".encode("utf-16-le") + b"A", "utf-16"),
+    ],
+    ids=["utf8-bom-then-invalid", "utf16-truncated"],
+)
+def test_text_that_stops_decoding_is_refused_whole(library: Library, tmp_path, data, encoding):
+    report = library.import_files([write(tmp_path, "broken.txt", data)])
+    [file] = report.files
+    assert file.error.startswith(f"not an abstract file: the text is not valid {encoding}")
+    assert file.added == 0 and library.count() == 0
+
+
+@pytest.mark.parametrize(
     "text",
     [
         '@string{jmlr = "Journal of Machine Learning Research"}\n'
