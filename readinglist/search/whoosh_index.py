@@ -1,0 +1,357 @@
+"""The Whoosh implementation of ``SearchIndex``.
+
+One index is open for the life of the library, with one searcher refreshed after each
+write; opening a Whoosh index costs far more than a query. Segments are written with
+``compound=False``: a compound segment file is read whole into memory on open (hundreds
+of MB at 100,000 papers), separate files are read as needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from readinglist.search import manifest
+from readinglist.search.base import (
+    Cancel,
+    Progress,
+    SearchDocument,
+    SearchHit,
+    SearchIndex,
+    SearchResults,
+)
+from readinglist.search.highlight import snippet
+from readinglist.search.query import (
+    QueryError,
+    make_parser,
+    parse,
+    parse_plain,
+    plain_words,
+    prepare,
+)
+from readinglist.search.schema import SCHEMA_VERSION, build_schema, fields_for
+from readinglist.search.suggest import did_you_mean, key_terms, tag_suggestions
+
+log = logging.getLogger(__name__)
+
+# Below this many papers one process is faster: starting workers costs about a second.
+PARALLEL_THRESHOLD = 20_000
+WRITER_MEMORY_MB = 256
+_BATCH = 500  # documents between progress reports and cancel checks
+_HIGHLIGHTED_FIELDS = frozenset({"title", "abstract", "note"})
+
+
+class WhooshIndex(SearchIndex):
+    def __init__(self, folder: str | os.PathLike, *, procs: int | None = None):
+        self.folder = Path(folder)
+        self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
+        self._lock = threading.RLock()
+        self._ix = None
+        self._searcher = None
+        self._parser = None
+        self._stamp = ""
+
+    # Opening and closing
+
+    def open(self, stamp: str) -> bool:
+        with self._lock:
+            self._close()
+            self._remove_leftovers()
+            try:
+                meta = manifest.read(self.folder)
+                if meta is None or meta.schema_version != SCHEMA_VERSION:
+                    log.info("search index at %s is missing or from another version", self.folder)
+                    return False
+                if meta.stamp != stamp:
+                    log.info("search index at %s is out of date", self.folder)
+                    return False
+                if not manifest.files_intact(self.folder, meta):
+                    log.warning("search index at %s is damaged", self.folder)
+                    return False
+                self._ix = whoosh_index.open_dir(str(self.folder))
+                self._searcher = self._ix.searcher()
+                self._parser = make_parser(self._ix.schema)
+                self._smoke_test()
+            except Exception:  # any failure here means "rebuild", never a crash
+                log.warning("cannot open the search index at %s", self.folder, exc_info=True)
+                self._close()
+                return False
+            self._stamp = stamp
+            return True
+
+    def _smoke_test(self) -> None:
+        # Touch the term dictionary, postings and stored fields of every segment.
+        searcher = self._searcher
+        searcher.search(wq.Term("status", "unread"), limit=1)
+        for docnum in range(min(1, searcher.doc_count_all())):
+            searcher.stored_fields(docnum)
+        self.search("model", limit=1)
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        for closable in (self._searcher, self._ix):
+            if closable is not None:
+                try:
+                    closable.close()
+                except Exception:
+                    log.debug("closing the search index failed", exc_info=True)
+        self._searcher = self._ix = self._parser = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._searcher is not None
+
+    def _require_open(self):
+        if self._searcher is None:
+            raise RuntimeError("the search index is not open")
+        return self._searcher
+
+    # Stamps
+
+    def stamp(self) -> str:
+        return self._stamp
+
+    def set_stamp(self, stamp: str) -> None:
+        with self._lock:
+            manifest.write(self.folder, SCHEMA_VERSION, stamp)
+            self._stamp = stamp
+
+    # Writing
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        total: int,
+        stamp: str,
+        *,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+    ) -> bool:
+        """Build a new index beside the old one, then swap it in.
+
+        The old index stays searchable meanwhile; a cancelled or failed rebuild leaves
+        it as it was. Returns False if ``cancel()`` asked to stop.
+        """
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        building = self._sibling("new")
+        building.mkdir()
+        try:
+            if not self._build(building, documents, total, progress, cancel):
+                shutil.rmtree(building, ignore_errors=True)
+                return False
+            manifest.write(building, SCHEMA_VERSION, stamp)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        with self._lock:
+            self._close()
+            self._swap_in(building)
+            if not self.open(stamp):
+                raise RuntimeError(f"the rebuilt search index at {self.folder} does not open")
+        if progress is not None:
+            progress(total, total)
+        return True
+
+    def _build(self, target: Path, documents, total, progress, cancel) -> bool:
+        ix = whoosh_index.create_in(str(target), build_schema())
+        options = {"limitmb": WRITER_MEMORY_MB, "compound": False}
+        if self.procs > 1 and total >= PARALLEL_THRESHOLD:
+            # Separate segments per worker: merging them would double the build time.
+            # "spawn" because the caller may be a thread of a GUI; fork would copy it.
+            writer = ix.writer(procs=self.procs, multisegment=True, start_method="spawn", **options)
+        else:
+            writer = ix.writer(**options)
+        try:
+            for done, doc in enumerate(documents, 1):
+                writer.add_document(**fields_for(doc))
+                if done % _BATCH == 0:
+                    if cancel is not None and cancel():
+                        writer.cancel()
+                        return False
+                    if progress is not None:
+                        progress(done, total)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            ix.close()
+        return True
+
+    def _sibling(self, kind: str) -> Path:
+        return self.folder.parent / f".{self.folder.name}.{kind}-{uuid.uuid4().hex[:8]}"
+
+    def _swap_in(self, building: Path) -> None:
+        # Two renames: a crash between them leaves no index (rebuilt on next open),
+        # never a half-written one.
+        old = None
+        if self.folder.exists():
+            old = self._sibling("old")
+            os.replace(self.folder, old)
+        os.replace(building, self.folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _remove_leftovers(self) -> None:
+        pattern = f".{self.folder.name}.*-*"
+        for leftover in self.folder.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def update(self, documents: Iterable[SearchDocument], *, stamp: str | None = None) -> None:
+        with self._lock:
+            self._require_open()
+            writer = self._ix.writer(compound=False)
+            try:
+                for doc in documents:
+                    writer.update_document(**fields_for(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            self._commit(writer, stamp)
+
+    def delete(self, ids: Iterable[int], *, stamp: str | None = None) -> None:
+        with self._lock:
+            self._require_open()
+            writer = self._ix.writer(compound=False)
+            for paper_id in ids:
+                writer.delete_by_term("pid", str(paper_id))
+            self._commit(writer, stamp)
+
+    def _commit(self, writer, stamp: str | None) -> None:
+        writer.commit()
+        self._searcher = self._searcher.refresh()
+        if stamp is not None:
+            self._stamp = stamp
+        manifest.write(self.folder, SCHEMA_VERSION, self._stamp)
+
+    # Reading
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return self._require_open().doc_count()
+
+    def search(
+        self, query: str, *, limit: int | None = 20, highlight: bool = True
+    ) -> SearchResults:
+        """Ranked papers for ``query``. Never raises on what a person typed: a malformed
+        query runs as plain words and ``fallback_message`` says so."""
+        if not query.strip():
+            return SearchResults()
+        with self._lock:
+            searcher = self._require_open()
+            parsed, results, message = self._run(searcher, query, limit)
+            total = len(results)
+            terms = _matched_terms(parsed, searcher.reader()) if highlight else frozenset()
+            hits = [_hit(hit, terms if highlight else None) for hit in results]
+            suggestion = self._suggest(searcher, query, bool(message)) if total == 0 else ""
+            return SearchResults(hits, total, terms, message, suggestion)
+
+    def _suggest(self, searcher, text: str, fell_back: bool) -> str:
+        """A corrected query, offered only if it finds something."""
+        if fell_back:
+            text = " ".join(plain_words(text))
+        suggestion = did_you_mean(searcher.reader(), text)
+        if suggestion and len(self._run(searcher, suggestion, 1)[1]):
+            return suggestion
+        return ""
+
+    def search_ids(self, query: str, *, limit: int | None = None) -> list[int]:
+        if not query.strip():
+            return []
+        with self._lock:
+            searcher = self._require_open()
+            _, results, _ = self._run(searcher, query, limit)
+            ids = searcher.reader().column_reader("id")
+            return [ids[docnum] for docnum in results.docs()]
+
+    def _run(self, searcher, text: str, limit: int | None):
+        """(query, results, fallback message), falling back to plain words if needed."""
+        try:
+            parsed = parse(self._parser, text).query
+            prepare(parsed, searcher.reader())
+            return parsed, searcher.search(parsed, limit=limit), ""
+        except QueryError as error:
+            message = f"{_capitalise(str(error))}; searched for the words instead."
+        except Exception:  # a Whoosh failure on an odd query is still not the user's problem
+            log.exception("search for %r failed", text)
+            message = "The search could not be run as written; searched for the words instead."
+        parsed = parse_plain(self._parser, text).query
+        return parsed, searcher.search(parsed, limit=limit), message
+
+    def related(self, paper_id: int, *, limit: int = 10) -> SearchResults:
+        with self._lock:
+            searcher = self._require_open()
+            docnum = searcher.document_number(pid=str(paper_id))
+            if docnum is None:
+                return SearchResults()
+            stored = searcher.stored_fields(docnum)
+            terms = key_terms(searcher, f"{stored.get('title', '')}\n{stored.get('abstract', '')}")
+            if not terms:
+                return SearchResults()
+            q = wq.Or(
+                [wq.Term("abstract", term, boost=weight) for term, weight in terms]
+                + [wq.Term("title", term, boost=2 * weight) for term, weight in terms]
+            )
+            results = searcher.search(q, limit=limit, mask=wq.Term("pid", str(paper_id)))
+            matched = frozenset(term for term, _ in terms)
+            return SearchResults([_hit(hit, matched) for hit in results], len(results), matched)
+
+    def suggest_tags(self, paper_id: int, *, limit: int = 5) -> list[str]:
+        with self._lock:
+            searcher = self._require_open()
+            docnum = searcher.document_number(pid=str(paper_id))
+            if docnum is None:
+                return []
+            own = searcher.stored_fields(docnum).get("tagnames") or []
+            neighbours = self.related(paper_id, limit=15)
+            neighbour_tags = [
+                (hit.score, searcher.stored_fields(num).get("tagnames") or [])
+                for hit, num in zip(
+                    neighbours.hits, _docnums(searcher, neighbours.hits), strict=True
+                )
+            ]
+            return tag_suggestions(
+                searcher.reader(), neighbours.matched_terms, neighbour_tags, own, limit
+            )
+
+
+def _docnums(searcher, hits: list[SearchHit]) -> list[int]:
+    return [searcher.document_number(pid=str(hit.id)) for hit in hits]
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _matched_terms(q: wq.Query, reader) -> frozenset[str]:
+    terms = set()
+    for fieldname, btext in q.existing_terms(reader, phrases=True, expand=True):
+        if fieldname in _HIGHLIGHTED_FIELDS:
+            terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+    return frozenset(terms)
+
+
+def _hit(hit, terms: frozenset[str] | None) -> SearchHit:
+    fields = hit.fields()
+    title = fields.get("title", "")
+    if terms is None:
+        return SearchHit(fields["id"], fields.get("key", ""), title, hit.score)
+    return SearchHit(
+        fields["id"],
+        fields.get("key", ""),
+        title,
+        hit.score,
+        title_snippet=snippet(title, terms, words=10_000),
+        abstract_snippet=snippet(fields.get("abstract", ""), terms),
+    )
