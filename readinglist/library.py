@@ -5,17 +5,35 @@ Everything the window can do goes through ``Library``, so it works the same with
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from readinglist import importer
-from readinglist.db import open_database
+from readinglist.db import edits, lists, notes, open_database, tags, views
 from readinglist.db import papers as paper_queries
+from readinglist.db.undo import UndoLog
 from readinglist.errors import ImportCancelled, LibraryError, PaperNotFound
-from readinglist.models import FileReport, ImportReport, Paper
+from readinglist.models import (
+    Changes,
+    FileReport,
+    Highlight,
+    ImportReport,
+    Note,
+    Paper,
+    PaperFilter,
+    Priority,
+    ReadingList,
+    SavedSearch,
+    SmartList,
+    Status,
+    Tag,
+)
 from readinglist.paths import DATABASE_NAME, default_library_dir
+
+IdsOrKeys = Iterable[int | str]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +50,7 @@ class Library:
                 f"cannot create the library folder {self.folder}: {error}"
             ) from error
         self.db = open_database(self.folder / DATABASE_NAME)
+        self.undo_log = UndoLog(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -47,8 +66,29 @@ class Library:
     def count(self) -> int:
         return paper_queries.count_papers(self.db)
 
-    def papers(self, *, order_by: str = "id") -> list[Paper]:
-        return list(paper_queries.iter_papers(self.db, order_by=order_by))
+    def papers(
+        self, view: PaperFilter | None = None, *, order_by: str = "id", descending: bool = False
+    ) -> list[Paper]:
+        """Papers in order; all papers outside the trash unless ``view`` says otherwise."""
+        if view is None:
+            return list(paper_queries.iter_papers(self.db, order_by=order_by))
+        ids = self.paper_ids(view, order_by=order_by, descending=descending)
+        return paper_queries.papers_by_ids(self.db, ids)
+
+    def paper_ids(
+        self,
+        view: PaperFilter | None = None,
+        *,
+        order_by: str = "added",
+        descending: bool = False,
+    ) -> list[int]:
+        """Ids of the papers a view shows, ordered in SQL: what the window's table holds."""
+        return views.paper_ids(
+            self.db, view or PaperFilter(), order_by=order_by, descending=descending
+        )
+
+    def smart_counts(self) -> dict[SmartList, int]:
+        return views.smart_counts(self.db)
 
     def paper(self, id_or_key: int | str) -> Paper:
         """The paper with this id (a number) or citation key; PaperNotFound otherwise."""
@@ -68,6 +108,267 @@ class Library:
             raise PaperNotFound(f"no paper with id or key {text!r}")
         return paper_id
 
+    def resolve_many(self, ids_or_keys: IdsOrKeys) -> list[int]:
+        return [self.resolve(item) for item in ids_or_keys]
+
+    # Writing: every write is one undoable step and says what it changed
+
+    @contextlib.contextmanager
+    def _step(self, label: str) -> Iterator[None]:
+        with self.undo_log.step(label):
+            yield
+
+    def _done(self, changes: Changes) -> Changes:
+        return changes
+
+    def add_tags(self, papers: IdsOrKeys, names: Iterable[str]) -> Changes:
+        ids, names = self.resolve_many(papers), list(names)
+        with self._step(f"Tag {_count(ids)} with {', '.join(names)}"):
+            changed = tags.add_tags(self.db, ids, names)
+        return self._done(Changes(modified=frozenset(changed), tags=True))
+
+    def remove_tags(self, papers: IdsOrKeys, names: Iterable[str]) -> Changes:
+        ids, names = self.resolve_many(papers), list(names)
+        with self._step(f"Remove {', '.join(names)} from {_count(ids)}"):
+            changed = tags.remove_tags(self.db, ids, names)
+        return self._done(Changes(modified=frozenset(changed), tags=True))
+
+    def rename_tag(self, old: str, new: str) -> Changes:
+        with self._step(f"Rename tag {old} to {new}"):
+            changed = tags.rename_tag(self.db, old, new)
+        return self._done(Changes(modified=frozenset(changed), tags=True))
+
+    def merge_tags(self, source: str, target: str) -> Changes:
+        with self._step(f"Merge tag {source} into {target}"):
+            changed = tags.merge_tags(self.db, source, target)
+        return self._done(Changes(modified=frozenset(changed), tags=True))
+
+    def delete_tag(self, name: str) -> Changes:
+        with self._step(f"Delete tag {name}"):
+            changed = tags.delete_tag(self.db, name)
+        return self._done(Changes(modified=frozenset(changed), tags=True))
+
+    def set_tag_color(self, name: str, color: str) -> Changes:
+        with self._step(f"Colour tag {name}"):
+            tags.set_color(self.db, name, color)
+        return self._done(Changes(tags=True))
+
+    def tags(self) -> list[Tag]:
+        return tags.list_tags(self.db)
+
+    # Reading lists
+
+    def create_list(self, name: str, parent: str | int | None = None) -> int:
+        parent_id = lists.find_list(self.db, parent) if parent is not None else None
+        with self._step(f"New reading list {name}"):
+            return lists.create_list(self.db, name, parent_id)
+
+    def ensure_list(self, path: str) -> tuple[int, bool]:
+        """The reading list at ``Parent/Child``, created (with its parents) if missing."""
+        with self._step(f"New reading list {path}"):
+            return lists.ensure_list(self.db, path)
+
+    def find_list(self, name_or_id: str | int) -> int:
+        return lists.find_list(self.db, name_or_id)
+
+    def rename_list(self, name_or_id: str | int, new_name: str) -> Changes:
+        list_id = self.find_list(name_or_id)
+        with self._step(f"Rename reading list to {new_name}"):
+            lists.rename_list(self.db, list_id, new_name)
+        return self._done(Changes(lists=True))
+
+    def move_list(self, name_or_id: str | int, parent: str | int | None) -> Changes:
+        list_id = self.find_list(name_or_id)
+        parent_id = self.find_list(parent) if parent is not None else None
+        with self._step("Move reading list"):
+            lists.move_list(self.db, list_id, parent_id)
+        return self._done(Changes(lists=True))
+
+    def delete_list(self, name_or_id: str | int) -> Changes:
+        list_id = self.find_list(name_or_id)
+        with self._step("Delete reading list"):
+            members = lists.delete_list(self.db, list_id)
+        return self._done(Changes(modified=frozenset(members), lists=True))
+
+    def add_to_list(self, name_or_id: str | int, papers: IdsOrKeys) -> Changes:
+        list_id, ids = self.find_list(name_or_id), self.resolve_many(papers)
+        with self._step(f"Add {_count(ids)} to a reading list"):
+            added = lists.add_papers(self.db, list_id, ids)
+        return self._done(Changes(modified=frozenset(added), lists=True))
+
+    def remove_from_list(self, name_or_id: str | int, papers: IdsOrKeys) -> Changes:
+        list_id, ids = self.find_list(name_or_id), self.resolve_many(papers)
+        with self._step(f"Remove {_count(ids)} from a reading list"):
+            removed = lists.remove_papers(self.db, list_id, ids)
+        return self._done(Changes(modified=frozenset(removed), lists=True))
+
+    def move_in_list(self, name_or_id: str | int, paper: int | str, index: int) -> Changes:
+        list_id, paper_id = self.find_list(name_or_id), self.resolve(paper)
+        with self._step("Reorder reading list"):
+            lists.move_paper(self.db, list_id, paper_id, index)
+        return self._done(Changes(lists=True))
+
+    def list_order(self, name_or_id: str | int) -> list[int]:
+        return lists.list_order(self.db, self.find_list(name_or_id))
+
+    def reading_lists(self) -> list[ReadingList]:
+        return lists.all_lists(self.db)
+
+    def lists_of(self, paper: int | str) -> list[str]:
+        return lists.lists_of_paper(self.db, self.resolve(paper))
+
+    # Status, rating, priority, metadata, key
+
+    def set_status(self, papers: IdsOrKeys, status: Status | str) -> Changes:
+        ids = self.resolve_many(papers)
+        with self._step(f"Mark {_count(ids)} as {Status(status)}"):
+            changed = edits.set_status(self.db, ids, Status(status))
+        return self._done(Changes(modified=frozenset(changed)))
+
+    def set_rating(self, papers: IdsOrKeys, rating: int) -> Changes:
+        ids = self.resolve_many(papers)
+        with self._step(f"Rate {_count(ids)} {rating}"):
+            changed = edits.set_rating(self.db, ids, rating)
+        return self._done(Changes(modified=frozenset(changed)))
+
+    def set_priority(self, papers: IdsOrKeys, priority: Priority | int) -> Changes:
+        ids = self.resolve_many(papers)
+        with self._step(f"Set priority of {_count(ids)}"):
+            changed = edits.set_priority(self.db, ids, Priority(priority))
+        return self._done(Changes(modified=frozenset(changed)))
+
+    def edit(self, paper: int | str, **fields) -> Changes:
+        """Edit metadata (title, abstract, authors, year, venue, url, code_url, arxiv_id, doi)."""
+        paper_id = self.resolve(paper)
+        with self._step(f"Edit {', '.join(fields)}"):
+            changed = edits.edit_paper(self.db, paper_id, fields)
+        return self._done(Changes(modified=frozenset({paper_id} if changed else ())))
+
+    def set_key(self, paper: int | str, key: str) -> Changes:
+        paper_id = self.resolve(paper)
+        with self._step(f"Change citation key to {key}"):
+            changed = edits.set_key(self.db, paper_id, key)
+        return self._done(Changes(modified=frozenset({paper_id} if changed else ())))
+
+    # Notes and highlights
+
+    def add_note(self, paper: int | str, body: str) -> int:
+        paper_id = self.resolve(paper)
+        with self._step("Add note"):
+            note_id = notes.add_note(self.db, paper_id, body)
+        self._done(Changes(modified=frozenset({paper_id})))
+        return note_id
+
+    def edit_note(self, note_id: int, body: str) -> Changes:
+        with self._step("Edit note"):
+            paper_id = notes.edit_note(self.db, note_id, body)
+        return self._done(Changes(modified=frozenset({paper_id})))
+
+    def delete_note(self, note_id: int) -> Changes:
+        with self._step("Delete note"):
+            paper_id = notes.delete_note(self.db, note_id)
+        return self._done(Changes(modified=frozenset({paper_id})))
+
+    def notes(self, paper: int | str) -> list[Note]:
+        return notes.notes_of(self.db, self.resolve(paper))
+
+    def add_highlight(
+        self, paper: int | str, start: int, end: int, *, color: str = "yellow", comment: str = ""
+    ) -> int:
+        paper_id = self.resolve(paper)
+        with self._step("Highlight passage"):
+            highlight_id = notes.add_highlight(
+                self.db, paper_id, start, end, color=color, comment=comment
+            )
+        self._done(Changes(modified=frozenset({paper_id})))
+        return highlight_id
+
+    def edit_highlight(
+        self, highlight_id: int, *, color: str | None = None, comment: str | None = None
+    ) -> Changes:
+        with self._step("Edit highlight"):
+            paper_id = notes.edit_highlight(self.db, highlight_id, color=color, comment=comment)
+        return self._done(Changes(modified=frozenset({paper_id})))
+
+    def delete_highlight(self, highlight_id: int) -> Changes:
+        with self._step("Delete highlight"):
+            paper_id = notes.delete_highlight(self.db, highlight_id)
+        return self._done(Changes(modified=frozenset({paper_id})))
+
+    def highlights(self, paper: int | str) -> list[Highlight]:
+        return notes.highlights_of(self.db, self.resolve(paper))
+
+    # Trash
+
+    def trash(self, papers: IdsOrKeys) -> Changes:
+        ids = self.resolve_many(papers)
+        with self._step(f"Move {_count(ids)} to the trash"):
+            changed = edits.trash(self.db, ids)
+        return self._done(Changes(removed=frozenset(changed)))
+
+    def restore(self, papers: IdsOrKeys) -> Changes:
+        ids = self.resolve_many(papers)
+        with self._step(f"Restore {_count(ids)}"):
+            changed = edits.restore(self.db, ids)
+        return self._done(Changes(added=frozenset(changed)))
+
+    def empty_trash(self) -> Changes:
+        with self._step("Empty the trash"):
+            gone = edits.empty_trash(self.db)
+        return self._done(Changes(removed=frozenset(gone), tags=True, lists=True))
+
+    # Saved searches
+
+    def save_search(self, name: str, query: str) -> int:
+        with self._step(f"Save search {name}"):
+            search_id = views.save_search(self.db, name, query)
+        self._done(Changes(saved_searches=True))
+        return search_id
+
+    def rename_saved_search(self, name_or_id: str | int, new_name: str) -> Changes:
+        search_id = views.find_saved_search(self.db, name_or_id)
+        with self._step(f"Rename saved search to {new_name}"):
+            views.rename_saved_search(self.db, search_id, new_name)
+        return self._done(Changes(saved_searches=True))
+
+    def delete_saved_search(self, name_or_id: str | int) -> Changes:
+        search_id = views.find_saved_search(self.db, name_or_id)
+        with self._step("Delete saved search"):
+            views.delete_saved_search(self.db, search_id)
+        return self._done(Changes(saved_searches=True))
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return views.saved_searches(self.db)
+
+    # Undo and redo, shared with every other process using this library
+
+    def undo_label(self) -> str | None:
+        return self.undo_log.undo_label()
+
+    def redo_label(self) -> str | None:
+        return self.undo_log.redo_label()
+
+    def undo(self) -> Changes:
+        """Undo the last step; an empty Changes if there is nothing to undo."""
+        return self._replayed(self.undo_log.undo())
+
+    def redo(self) -> Changes:
+        return self._replayed(self.undo_log.redo())
+
+    def _replayed(self, result) -> Changes:
+        if result is None:
+            return Changes()
+        return self._done(
+            Changes(
+                modified=result.paper_ids,
+                tags=result.tags_changed,
+                lists=result.lists_changed,
+                saved_searches=True,
+                everything=True,
+                label=result.label,
+            )
+        )
+
     # Importing
 
     def import_files(
@@ -83,6 +384,19 @@ class Library:
         ``cancel()`` is polled and, when it returns True, the file being read is rolled
         back and the import stops (files finished before it stay imported).
         """
+        paths = list(paths)
+        label = f"Import {Path(paths[0]).name}" if len(paths) == 1 else f"Import {len(paths)} items"
+        with self.undo_log.long_step(label):
+            report = self._import(paths, progress, cancel)
+        self._done(
+            Changes(
+                added=frozenset(report.added_ids),
+                modified=frozenset(i for f in report.files for i in f.merged_ids),
+            )
+        )
+        return report
+
+    def _import(self, paths, progress, cancel) -> ImportReport:
         files = list(importer.expand_paths(paths))
         sizes = [_size(path) for path in files]
         total = sum(sizes)
@@ -114,6 +428,10 @@ class Library:
             if progress is not None:
                 progress(done_before, total, str(path))
         return report
+
+
+def _count(ids: list) -> str:
+    return "1 paper" if len(ids) == 1 else f"{len(ids)} papers"
 
 
 def _size(path: Path) -> int:

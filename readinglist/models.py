@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class Status(StrEnum):
@@ -143,14 +143,123 @@ class ImportReport:
         }
 
 
+class Priority(IntEnum):
+    LOW = 0
+    NORMAL = 1
+    HIGH = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    color: str = ""
+    count: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingList:
+    id: int
+    name: str
+    parent_id: int | None
+    position: int
+    count: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    id: int
+    paper_id: int
+    body: str
+    created: str
+    modified: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A passage of a paper's abstract. ``start``/``end`` are -1 when the passage is no
+    longer in the abstract (it was edited away); ``quote`` always keeps the text."""
+
+    id: int
+    paper_id: int
+    start: int
+    end: int
+    quote: str
+    color: str
+    comment: str
+    created: str
+
+    @property
+    def anchored(self) -> bool:
+        return self.start >= 0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["anchored"] = self.anchored
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    id: int
+    name: str
+    query: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class SmartList(StrEnum):
+    ALL = "all"
+    UNREAD = "unread"
+    READING = "reading"
+    READ = "read"
+    RECENT = "recent"
+    UNTAGGED = "untagged"
+    NEEDS_REVIEW = "needs-review"
+    TRASH = "trash"
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFilter:
+    """Which papers a view shows. Fields combine with AND; None means "any"."""
+
+    smart: SmartList = SmartList.ALL
+    tag: str | None = None  # includes sub-tags: "method" matches "method/rl"
+    status: Status | None = None
+    list_id: int | None = None
+    ids: frozenset[int] | None = None  # e.g. search hits
+
+
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """What a write touched, so views refresh only what concerns them."""
+    """What a write touched, so views refresh only what concerns them.
+
+    ``everything`` is set when the write cannot say (undo/redo of a large step).
+    """
 
     added: frozenset[int] = frozenset()
     modified: frozenset[int] = frozenset()
     removed: frozenset[int] = frozenset()
     tags: bool = False
+    lists: bool = False
+    saved_searches: bool = False
+    everything: bool = False
+    label: str = ""
+
+    @property
+    def papers(self) -> frozenset[int]:
+        return self.added | self.modified | self.removed
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.modified or self.removed or self.tags)
+        return bool(
+            self.papers or self.tags or self.lists or self.saved_searches or self.everything
+        )

@@ -70,7 +70,8 @@ def _papers(db: sqlite_utils.Database) -> None:
 
         CREATE TABLE tags (
             id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            folded TEXT NOT NULL UNIQUE,          -- casefolded name: RLHF and rlhf are one tag
             color TEXT NOT NULL DEFAULT ''
         );
         CREATE TABLE paper_tags (
@@ -84,6 +85,73 @@ def _papers(db: sqlite_utils.Database) -> None:
             name TEXT PRIMARY KEY,
             value TEXT NOT NULL
         );
+        """
+    )
+
+
+@migrations(name="0002_organise")
+def _organise(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE lists (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            parent_id INTEGER REFERENCES lists(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            created TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX lists_unique_name ON lists(ifnull(parent_id, 0), name COLLATE NOCASE);
+        CREATE TABLE list_items (
+            list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            added TEXT NOT NULL,
+            PRIMARY KEY (list_id, paper_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX list_items_paper ON list_items(paper_id);
+
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            body TEXT NOT NULL,                    -- Markdown
+            created TEXT NOT NULL,
+            modified TEXT NOT NULL
+        );
+        CREATE INDEX notes_paper ON notes(paper_id);
+
+        CREATE TABLE highlights (
+            id INTEGER PRIMARY KEY,
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            anchor_start INTEGER NOT NULL,         -- offsets into the abstract; -1 if lost
+            anchor_end INTEGER NOT NULL,
+            quote TEXT NOT NULL,                   -- the text, to re-anchor after an edit
+            color TEXT NOT NULL DEFAULT 'yellow',
+            comment TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL
+        );
+        CREATE INDEX highlights_paper ON highlights(paper_id);
+
+        CREATE TABLE saved_searches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            query TEXT NOT NULL
+        );
+
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            created TEXT NOT NULL,
+            undone INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE undolog (
+            seq INTEGER PRIMARY KEY,
+            step INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            paper_id INTEGER,
+            sql TEXT NOT NULL
+        );
+        CREATE INDEX undolog_step ON undolog(step);
+        CREATE INDEX papers_deleted ON papers(deleted);
         """
     )
 

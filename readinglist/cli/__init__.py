@@ -1,0 +1,91 @@
+"""The command line: a thin, stable layer over ``Library``.
+
+Exit codes are part of the contract: 0 success, 1 when an input could not be read or a
+paper was not found (one line per problem on stderr), 2 for usage errors. No traceback
+ever reaches the terminal; a bug's traceback goes to the log file instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+from readinglist import __version__
+from readinglist.cli import organise, papers
+from readinglist.cli.output import EXIT_FAILED
+from readinglist.errors import UserError
+from readinglist.library import Library
+from readinglist.paths import APP_NAME
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Options shared by every command, accepted before or after the command name.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--library",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="library folder (default: $READINGLIST_HOME or the user data folder)",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    parser = argparse.ArgumentParser(
+        prog="readinglist",
+        description="Manage a reading list of paper abstracts.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"readinglist {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    papers.register(commands, common)
+    organise.register(commands, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits with 2 on usage errors
+    args.json = getattr(args, "json", False)
+    try:
+        with Library(getattr(args, "library", None)) as library:
+            return args.handler(library, args)
+    except UserError as error:
+        print(f"readinglist: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("readinglist: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:
+        log_file = _log_bug()
+        print(
+            f"readinglist: internal error ({type(error).__name__}: {error}); "
+            f"details are in {log_file}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+def _log_bug() -> str:
+    """Write the current exception's traceback to the log file and say where it is."""
+    folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(folder / "readinglist.log", encoding="utf-8")
+        where = str(folder / "readinglist.log")
+    except OSError:
+        handler, where = logging.NullHandler(), "(no writable log folder)"
+    logging.getLogger().addHandler(handler)
+    try:
+        log.exception("unexpected error")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    return where

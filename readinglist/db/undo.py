@@ -1,0 +1,198 @@
+"""Undo and redo for every write, recorded by SQLite itself.
+
+Temporary triggers on each user-data table write the inverse of every row change into the
+persistent ``undolog`` table (the technique of sqlite.org's "Automatic Undo/Redo Using
+SQLite"). A user action is a *step* in ``history``: undoing it replays the step's inverse
+statements newest first, and the triggers record the inverse of *that* (the redo) under the
+same step. Because the log lives in the database, the window's undo stack and the command
+line's ``readinglist undo`` are the same stack, and an undone step survives a restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+# Tables whose rows are user data. settings and the migration record are not undoable.
+TRACKED_TABLES = (
+    "papers",
+    "imports",
+    "tags",
+    "paper_tags",
+    "lists",
+    "list_items",
+    "notes",
+    "highlights",
+    "saved_searches",
+)
+KEEP_STEPS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    label: str
+    paper_ids: frozenset[int]
+    tags_changed: bool
+    lists_changed: bool
+
+
+class UndoLog:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS undo_current (step INTEGER)")
+        if db.execute("SELECT count(*) FROM temp.undo_current").fetchone()[0] == 0:
+            db.execute("INSERT INTO temp.undo_current VALUES (NULL)")
+        for table in TRACKED_TABLES:
+            for sql in _trigger_sql(db, table):
+                db.execute(sql)
+
+    # Recording
+
+    @contextlib.contextmanager
+    def step(self, label: str) -> Iterator[int]:
+        """One undoable step in one transaction: everything inside is undone together."""
+        with self.db.atomic():
+            step_id = self._begin(label)
+            try:
+                yield step_id
+            finally:
+                self._set_current(None)
+            self._forget_if_empty(step_id)
+
+    @contextlib.contextmanager
+    def long_step(self, label: str) -> Iterator[int]:
+        """A step spanning several transactions (an import: one transaction per file)."""
+        with self.db.atomic():
+            step_id = self._begin(label)
+        try:
+            yield step_id
+        finally:
+            with self.db.atomic():
+                self._set_current(None)
+                self._forget_if_empty(step_id)
+
+    def _begin(self, label: str) -> int:
+        # A new action makes the undone steps unreachable: forget them (no branching redo).
+        self.db.execute(
+            "DELETE FROM undolog WHERE step IN (SELECT id FROM history WHERE undone = 1)"
+        )
+        self.db.execute("DELETE FROM history WHERE undone = 1")
+        cursor = self.db.execute(
+            "INSERT INTO history (label, created) VALUES (?, ?)",
+            [label, datetime.now(UTC).isoformat(timespec="seconds")],
+        )
+        step_id = cursor.lastrowid
+        self._prune(step_id)
+        self._set_current(step_id)
+        return step_id
+
+    def _forget_if_empty(self, step_id: int) -> None:
+        if self.db.execute("SELECT 1 FROM undolog WHERE step = ? LIMIT 1", [step_id]).fetchone():
+            return
+        self.db.execute("DELETE FROM history WHERE id = ?", [step_id])
+
+    def _prune(self, newest: int) -> None:
+        oldest_kept = newest - KEEP_STEPS
+        self.db.execute("DELETE FROM undolog WHERE step <= ?", [oldest_kept])
+        self.db.execute("DELETE FROM history WHERE id <= ?", [oldest_kept])
+
+    def _set_current(self, step_id: int | None) -> None:
+        self.db.execute("UPDATE temp.undo_current SET step = ?", [step_id])
+
+    # Replaying
+
+    def undo_label(self) -> str | None:
+        row = self.db.execute(
+            "SELECT label FROM history WHERE undone = 0 ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def redo_label(self) -> str | None:
+        row = self.db.execute(
+            "SELECT label FROM history WHERE undone = 1 ORDER BY id LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def undo(self) -> StepResult | None:
+        return self._replay("SELECT id, label FROM history WHERE undone = 0 ORDER BY id DESC", 1)
+
+    def redo(self) -> StepResult | None:
+        return self._replay("SELECT id, label FROM history WHERE undone = 1 ORDER BY id", 0)
+
+    def _replay(self, pick_sql: str, mark_undone: int) -> StepResult | None:
+        with self.db.atomic():
+            row = self.db.execute(pick_sql + " LIMIT 1").fetchone()
+            if row is None:
+                return None
+            step_id, label = row
+            entries = self.db.execute(
+                "SELECT tbl, paper_id, sql FROM undolog WHERE step = ? ORDER BY seq DESC",
+                [step_id],
+            ).fetchall()
+            self.db.execute("DELETE FROM undolog WHERE step = ?", [step_id])
+            # Rows come back in reverse order: a child row may return before its parent.
+            self.db.execute("PRAGMA defer_foreign_keys = ON")
+            self._set_current(step_id)
+            try:
+                for _, _, sql in entries:
+                    self.db.execute(sql)
+            finally:
+                self._set_current(None)
+            self.db.execute("UPDATE history SET undone = ? WHERE id = ?", [mark_undone, step_id])
+        tables = {table for table, _, _ in entries}
+        return StepResult(
+            label=label,
+            paper_ids=frozenset(pid for _, pid, _ in entries if pid is not None),
+            tags_changed=bool(tables & {"tags", "paper_tags"}),
+            lists_changed=bool(tables & {"lists", "list_items"}),
+        )
+
+
+def _trigger_sql(db: sqlite_utils.Database, table: str) -> list[str]:
+    columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+    keys = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[5]]
+    paper = "id" if table == "papers" else ("paper_id" if "paper_id" in columns else None)
+
+    def where(ref: str) -> str:
+        return " || ' AND ' || ".join(f"'{k} = ' || quote({ref}.{k})" for k in keys)
+
+    def log(ref: str, statement: str) -> str:
+        paper_expr = f"{ref}.{paper}" if paper else "NULL"
+        return (
+            "INSERT INTO undolog (step, tbl, paper_id, sql) VALUES "
+            f"((SELECT step FROM temp.undo_current), '{table}', {paper_expr}, {statement});"
+        )
+
+    recording = "(SELECT step FROM temp.undo_current) IS NOT NULL"
+    column_list = ", ".join(columns)
+    old_values = " || ', ' || ".join(f"quote(old.{c})" for c in columns)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
+    set_changed = " || ".join(
+        f"CASE WHEN old.{c} IS NOT new.{c} THEN ', {c} = ' || quote(old.{c}) ELSE '' END"
+        for c in columns
+    )
+    return [
+        f"DROP TRIGGER IF EXISTS temp.undo_{table}_insert",
+        f"DROP TRIGGER IF EXISTS temp.undo_{table}_update",
+        f"DROP TRIGGER IF EXISTS temp.undo_{table}_delete",
+        f"CREATE TEMP TRIGGER undo_{table}_insert AFTER INSERT ON main.{table} "
+        f"WHEN {recording} BEGIN "
+        + log("new", f"'DELETE FROM {table} WHERE ' || {where('new')}")
+        + " END",
+        f"CREATE TEMP TRIGGER undo_{table}_update AFTER UPDATE ON main.{table} "
+        f"WHEN {recording} AND ({changed}) BEGIN "
+        # The inverse finds the row by its key as it is now (a merge may change tag_id).
+        + log(
+            "old",
+            f"'UPDATE {table} SET ' || substr({set_changed}, 3) || ' WHERE ' || {where('new')}",
+        )
+        + " END",
+        f"CREATE TEMP TRIGGER undo_{table}_delete BEFORE DELETE ON main.{table} "
+        f"WHEN {recording} BEGIN "
+        + log("old", f"'INSERT INTO {table} ({column_list}) VALUES (' || {old_values} || ')'")
+        + " END",
+    ]
