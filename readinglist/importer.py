@@ -264,6 +264,32 @@ def import_file(
     return report
 
 
+def import_text(
+    db: sqlite_utils.Database, text: str, *, name: str = "pasted text"
+) -> FileReport:
+    """Import abstracts from text in memory (a paste), in one transaction."""
+    report = FileReport(path=name)
+    lines = list(textfile.split_text_lines(text))
+    if looks_like_bibtex(iter(lines)):
+        report.error = "this is BibTeX, not abstracts; BibTeX import is not available yet"
+        return report
+    try:
+        with db.atomic():
+            sink = RecordSink(db, report, name, "pasted")
+            _consume(read_abstracts(iter(lines)), sink, report, None)
+            report.format = _format_name(report, sink)
+            db["imports"].update(sink.import_id, {"format": report.format})
+            sink.finish(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    except sqlite3.OperationalError as error:
+        report.error = _describe(error)
+        report.added_ids.clear()
+        report.added = report.merged = report.duplicates = 0
+        return report
+    if not (report.added or report.merged or report.duplicates):
+        report.warnings.append("no abstracts found in the pasted text")
+    return report
+
+
 def _consume(
     items: Iterator[ParsedRecord | SkippedRecord],
     sink: RecordSink,

@@ -24,6 +24,7 @@ from readinglist.models import (
     Note,
     Paper,
     PaperFilter,
+    PaperSummary,
     Priority,
     ReadingList,
     SavedSearch,
@@ -395,6 +396,17 @@ class Library:
             )
         )
         return report
+
+    def import_text(self, text: str, *, name: str = "pasted text") -> ImportReport:
+        """Import abstracts from text (a paste): one transaction, one undoable step."""
+        with self.undo_log.long_step("Paste abstracts"):
+            file_report = importer.import_text(self.db, text, name=name)
+        self._done(Changes(added=frozenset(file_report.added_ids)))
+        return ImportReport(files=[file_report])
+
+    def summaries(self, ids: list[int]) -> dict[int, PaperSummary]:
+        """Light rows for a table (no abstract), keyed by id."""
+        return paper_queries.summaries(self.db, ids)
 
     def _import(self, paths, progress, cancel) -> ImportReport:
         files = list(importer.expand_paths(paths))

@@ -76,6 +76,23 @@ class Paper:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class PaperSummary:
+    """What a table row shows: no abstract, loaded for the visible rows only."""
+
+    id: int
+    key: str
+    title: str
+    title_inferred: bool
+    authors: tuple[str, ...]
+    year: int | None
+    status: Status
+    rating: int
+    added: str
+    tags: tuple[str, ...]
+    deleted: bool = False
+
+
 @dataclass(slots=True)
 class FileReport:
     """What happened to one file during an import."""

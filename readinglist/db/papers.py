@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
-from readinglist.models import Paper, Status
+from readinglist.models import Paper, PaperSummary, Status
 
 PAPER_COLUMNS = (
     "id, key, title, title_inferred, abstract, authors, year, venue, url, code_url, arxiv_id, "
@@ -17,6 +17,7 @@ PAPER_COLUMNS = (
 SORTABLE = {
     "added": "added",
     "title": "title COLLATE NOCASE",
+    "authors": "authors COLLATE NOCASE",
     "year": "year",
     "key": "key",
     "id": "id",
@@ -118,3 +119,31 @@ def papers_by_ids(db: sqlite_utils.Database, ids: list[int]) -> list[Paper]:
         for row in db.query(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", chunk):
             found[row["id"]] = row_to_paper(row, tags.get(row["id"]))
     return [found[i] for i in ids if i in found]
+
+
+def summaries(db: sqlite_utils.Database, ids: list[int]) -> dict[int, PaperSummary]:
+    result: dict[int, PaperSummary] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        tags = tags_by_paper(db, chunk)
+        rows = db.execute(
+            "SELECT id, key, title, title_inferred, authors, year, status, rating, added, "
+            f"deleted IS NOT NULL FROM papers WHERE id IN ({marks})",
+            chunk,
+        )
+        for pid, key, title, inferred, authors, year, status, rating, added, deleted in rows:
+            result[pid] = PaperSummary(
+                id=pid,
+                key=key,
+                title=title,
+                title_inferred=bool(inferred),
+                authors=tuple(json.loads(authors)),
+                year=year,
+                status=Status(status),
+                rating=rating,
+                added=added,
+                tags=tuple(tags.get(pid, ())),
+                deleted=bool(deleted),
+            )
+    return result
