@@ -59,7 +59,14 @@ REPO_URL = re.compile(
 SKIP_COST = 8
 SKIP_METADATA_COST = 3
 UNTITLED_EXTRA_COST = 6
+# An abstract-shaped paragraph that ends a sentence as the title of the next one: dearer
+# than two untitled abstracts, so blank-line-separated abstracts are never paired up.
+FINISHED_SENTENCE_TITLE_COST = 2 * UNTITLED_EXTRA_COST + 4
 WINDOW_PARAGRAPHS = 256
+# A safe cut is looked for every few paragraphs (not after each one: the search is linear),
+# and forced when a long run of look-alike paragraphs offers none, so memory stays bounded.
+CUT_TRY_EVERY = 32
+MAX_WINDOW_PARAGRAPHS = 4 * WINDOW_PARAGRAPHS
 
 
 @dataclass(slots=True)
@@ -69,6 +76,10 @@ class Paragraph:
     prefixed: bool = False  # came from an "Abstract:" line
     near_metadata: bool = False  # page furniture right before or after it
     date_listed: str = ""
+
+    @property
+    def ends_with_period(self) -> bool:
+        return self.text.rstrip("\"')]").endswith((".", "。"))
 
     @property
     def looks_like_abstract(self) -> bool:
@@ -110,10 +121,12 @@ def is_noise(line: str) -> bool:
 
 def read_abstracts(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRecord | SkippedRecord]:
     buffer: list[Paragraph] = []
-    for paragraph in _paragraphs(lines):
+    for count, paragraph in enumerate(_paragraphs(lines), start=1):
         buffer.append(paragraph)
-        if len(buffer) >= WINDOW_PARAGRAPHS:
+        if len(buffer) >= WINDOW_PARAGRAPHS and count % CUT_TRY_EVERY == 0:
             cut = _safe_cut(buffer)
+            if not cut and len(buffer) >= MAX_WINDOW_PARAGRAPHS:
+                cut = _forced_cut(buffer)
             if cut:
                 yield from _label(buffer[:cut])
                 del buffer[:cut]
@@ -189,6 +202,17 @@ def _safe_cut(buffer: list[Paragraph]) -> int:
     return 0
 
 
+def _forced_cut(buffer: list[Paragraph]) -> int:
+    """A cut for a long run with no safe one (all titles, all abstracts, all neither).
+
+    It never separates a title-shaped paragraph from the paragraph after it.
+    """
+    for index in range(len(buffer) // 2, len(buffer) - 1):
+        if not buffer[index].looks_like_title:
+            return index + 1
+    return len(buffer) // 2
+
+
 def _label(paragraphs: list[Paragraph]) -> Iterator[ParsedRecord | SkippedRecord]:
     """Label paragraphs as (Title, Abstract) pairs, untitled abstracts or skips, cheapest first."""
     count = len(paragraphs)
@@ -231,7 +255,10 @@ def _title_cost(paragraph: Paragraph) -> float:
         return float("inf")
     if paragraph.looks_like_title:
         return 0
-    return 7 if paragraph.looks_like_abstract else 3
+    if paragraph.looks_like_abstract:
+        # Titles almost never end with a full stop; abstracts almost always do.
+        return FINISHED_SENTENCE_TITLE_COST if paragraph.ends_with_period else 7
+    return 3
 
 
 def _abstract_cost(paragraph: Paragraph) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from readinglist.formats.abstracts import find_code_url, is_noise, read_abstracts
@@ -350,3 +352,70 @@ def test_many_pairs_across_labelling_windows():
     assert [s.text for s in skipped_only(records)] == [
         f"Orphan After {i}" for i in range(127, 700, 128)
     ]
+
+
+def test_blank_line_separated_abstracts_are_not_paired_up():
+    # A file of abstracts separated by blank lines, no titles and no "Abstract:" prefix:
+    # each is an untitled paper. One abstract must never become the title of the next.
+    abstracts = [a for _, a in [*PAPERS, *EXTRA, SAMPLE_PAPERS[3]]]
+    records = read("\n\n".join(abstracts) + "\n")
+    assert [r.abstract for r in records] == abstracts
+    assert all(isinstance(r, ParsedRecord) and r.title_inferred for r in records)
+
+
+def test_title_with_version_numbers_is_a_title():
+    # Dots inside version numbers and "vs." make a title look like several sentences.
+    title = "Qwen2.5-VL vs. Llama-3.1: What 3.5 Trillion Tokens Buy You in Vision-Language Models"
+    papers = [(title, EXTRA[0][1]), *PAPERS]
+    assert pairs(read(daily_page(papers))) == papers
+
+
+def _accounted_for(records) -> list[str]:
+    texts = []
+    for record in records:
+        if isinstance(record, SkippedRecord):
+            texts.append(record.text)
+        elif record.title_inferred:
+            texts.append(record.abstract)
+        else:
+            texts += [record.title, record.abstract]
+    return texts
+
+
+def test_long_run_of_title_shaped_paragraphs_streams():
+    # No safe place to cut the labelling window anywhere: the reader must still stream
+    # (bounded memory, linear time) and account for every paragraph.
+    count = 20_000
+
+    def lines():
+        for i in range(count):
+            yield 2 * i + 1, f"Short Title Number {i}"
+            yield 2 * i + 2, ""
+
+    tracemalloc.start()
+    try:
+        accounted = sum(len(_accounted_for([record])) for record in read_abstracts(lines()))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert accounted == count
+    assert peak < 3 * 2**20, peak
+
+
+def test_long_run_of_untitled_abstracts_is_exact():
+    abstracts = [
+        f"Abstract number {i} reports a finding about topic {i % 97}. It is a good one, and "
+        "the experiments in the paper support it well."
+        for i in range(3000)
+    ]
+    records = read("\n\n".join(abstracts) + "\n")
+    assert [r.abstract for r in records] == abstracts
+    assert all(isinstance(r, ParsedRecord) and r.title_inferred for r in records)
+
+
+def test_long_run_of_titles_loses_nothing():
+    titles = [f"Title Without Abstract {i}" for i in range(3000)]
+    records = read("\n\n".join(titles) + "\n")
+    # Two titles in a row are ambiguous (see test_two_titles_missing_abstracts_in_a_row);
+    # whatever the reading, every paragraph is accounted for, in order.
+    assert _accounted_for(records) == titles
