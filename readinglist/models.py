@@ -32,6 +32,13 @@ class ParsedRecord:
     doi: str = ""
     date_listed: str = ""
     kind: str = ""  # the format it was read from: "listing", "daily-papers", "bibtex"
+    # From BibTeX: the key as written (kept when unique), the entry type, keywords (as
+    # tags), and the fields the library has no column for, (name, LaTeX value) pairs
+    # written back on export.
+    citation_key: str = ""
+    entry_type: str = ""
+    tags: tuple[str, ...] = ()
+    extra_fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
