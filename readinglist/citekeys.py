@@ -139,15 +139,24 @@ def _leading_name(title: str) -> str:
 
 
 def unique_key(base: str, taken: Callable[[str], bool]) -> str:
-    """``base`` if free, else ``base`` plus the first free suffix a, b, ..., z, aa, ab, ..."""
+    """``base`` if free, else ``base`` plus the first free suffix a, b, ..., z, aa, ab, ...
+
+    Suffixes are probed by doubling and then bisecting, so the thousandth paper whose title
+    starts with the same word costs a dozen lookups, not a thousand. When earlier suffixes
+    have gaps (a paper deleted), the key found is free but may not be the lowest free one.
+    """
     if not taken(base):
         return base
-    index = 0
-    while True:
-        candidate = base + _suffix(index)
-        if not taken(candidate):
-            return candidate
-        index += 1
+    known_taken, free = -1, 0  # suffix indexes; -1 stands for ``base`` itself
+    while taken(base + _suffix(free)):
+        known_taken, free = free, 2 * free + 1
+    while free - known_taken > 1:
+        middle = (known_taken + free) // 2
+        if taken(base + _suffix(middle)):
+            known_taken = middle
+        else:
+            free = middle
+    return base + _suffix(free)
 
 
 def _suffix(index: int) -> str:

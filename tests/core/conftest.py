@@ -114,3 +114,13 @@ def records_only(items: list) -> list[ParsedRecord]:
 
 def skipped_only(items: list) -> list[SkippedRecord]:
     return [item for item in items if isinstance(item, SkippedRecord)]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests (a 50 MB full import) run only when asked for: ``pytest -m slow``."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
