@@ -137,10 +137,16 @@ def _entry(
     fields: list[tuple[str, str]] = []
     if paper.authors:
         fields.append(("author", " and ".join(_name(name, ascii) for name in paper.authors)))
-    if paper.title.strip():
-        fields.append(("title", latex.to_latex(paper.title, ascii=ascii, protect_case=True)))
-    if _venue(paper):
-        fields.append((_venue_field(kind, ascii), latex.to_latex(paper.venue, ascii=ascii)))
+    title = paper.title.strip()
+    if not title and not (paper.authors or paper.year or paper.venue or paper.code_url):
+        # An entry with nothing a style prints makes plain.bst warn and renders as nothing.
+        title = "Untitled"
+    if title:
+        fields.append(("title", latex.to_latex(title, ascii=ascii, protect_case=True)))
+    # A preserved entry type keeps its venue as written ("arXiv preprint ..." included).
+    venue = paper.venue.strip() if extras.entry_type else _venue(paper)
+    if venue:
+        fields.append((_venue_field(kind, ascii), latex.to_latex(venue, ascii=ascii)))
     fields.extend(_date_fields(paper, ascii, extra))
     fields.extend(_eprint_fields(paper, ascii, extra))
     for name in ("url", "doi"):

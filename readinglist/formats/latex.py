@@ -222,10 +222,15 @@ def _skip_control_word_tail(text: str, pos: int, end: int) -> int:
     return pos
 
 
+_UNESCAPED_IN_MATH = re.compile(r"(?<!\\)[$%#&]")
+
+
 def math_ok(source: str) -> bool:
     """True when ``source`` (between dollars) is math that plain LaTeX typesets."""
-    if not source.strip() or source[0].isspace() or source[-1].isspace() or "$" in source:
+    if not source.strip() or source[0].isspace() or source[-1].isspace():
         return False
+    if _UNESCAPED_IN_MATH.search(source):
+        return False  # "$5 % $6" or "$a & b$" is text with dollars, not math
     depth, i, lefts = 0, 0, 0
     while i < len(source):
         char = source[i]
@@ -293,7 +298,10 @@ _TEXT_SPECIALS = {
     "|": r"{\textbar}",
     "\u00a0": "~",
 }
-_TEXT_SPECIAL_RE = re.compile(r"[\\{}%&#_$~^<>|\x00-\x1f\x7f]|[^\x00-\x7f]+")
+# TeX's font ligatures would turn text the library holds into other characters: "--"
+# into an en dash, "''" into a closing quote, ",," into a low quote (T1), "!`" into "¡".
+_LIGATURE = r"-(?=-)|`(?=`)|'(?=')|,(?=,)|[!?](?=`)"
+_TEXT_SPECIAL_RE = re.compile(_LIGATURE + r"|[\\{}%&#_$~^<>|\x00-\x1f\x7f]|[^\x00-\x7f]+")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -325,6 +333,8 @@ def encode_text(text: str, ascii: bool) -> str:
 
 def _ascii_replacement(match: re.Match) -> str:
     found = match.group()
+    if found in "-`',!?":
+        return found + "{}"
     if len(found) == 1 and found in _TEXT_SPECIALS:
         return _TEXT_SPECIALS[found]
     if found.isascii():
@@ -347,6 +357,8 @@ def _ascii_replacement(match: re.Match) -> str:
 
 def _utf8_replacement(match: re.Match) -> str:
     found = match.group()
+    if found in "-`',!?":
+        return found + "{}"
     if len(found) == 1 and found in _TEXT_SPECIALS:
         return _TEXT_SPECIALS[found]
     if found.isascii():
@@ -385,18 +397,20 @@ def _protect_word(word: str, ascii: bool, first: bool) -> str:
     return "{" + encoded + "}"
 
 
-_MATH_SPECIALS = re.compile(r"\\[{}]|(?<!\\)[%#&]|[^\x00-\x7f]")
+_MATH_SPECIALS = re.compile(r"\\[{}]|[^\x00-\x7f]")
 
 
 def _math_latex(source: str, ascii: bool) -> str:
+    # BibTeX counts \{ and \} as braces: only when they leave the count unbalanced are
+    # they rewritten, so math comes back as written in every other case.
+    bibtex_balanced = _balanced_count(source)
+
     def replace(match: re.Match) -> str:
         found = match.group()
-        if found == "\\{":
-            return r"\lbrace "
-        if found == "\\}":
-            return r"\rbrace "
-        if found in "%#&":
-            return "\\" + found
+        if found in ("\\{", "\\}"):
+            if bibtex_balanced:
+                return found
+            return r"\lbrace " if found == "\\{" else r"\rbrace "
         if not ascii:
             return found
         latex = char_latex(found)
@@ -407,6 +421,15 @@ def _math_latex(source: str, ascii: bool) -> str:
         return r"\mbox{" + latex + "}"
 
     return _MATH_SPECIALS.sub(replace, source)
+
+
+def _balanced_count(source: str) -> bool:
+    depth = 0
+    for char in source:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 @cache
