@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sqlite3
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -67,6 +68,11 @@ def _wanted_in_folder(path: Path) -> bool:
     )
 
 
+def _file_name(path: str) -> str:
+    """The file name, compared in NFC: macOS hands out NFD names for the same file."""
+    return unicodedata.normalize("NFC", Path(path).name)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -82,7 +88,7 @@ class RecordSink:
         self.db = db
         self.report = report
         self.source = source
-        self.source_name = Path(source).name
+        self.source_name = _file_name(source)
         self.format = fmt
         self.timestamp = now()
         self.import_id = db["imports"].insert(
@@ -148,7 +154,7 @@ class RecordSink:
                 "AND abstract_fingerprint IS NULL AND import_id IS NOT ? ORDER BY id",
                 [weak, self.import_id],
             )
-            if Path(row["source_file"]).name == self.source_name
+            if _file_name(row["source_file"]) == self.source_name
         ]
         return earlier[occurrence] if occurrence < len(earlier) else None
 

@@ -190,12 +190,13 @@ def test_nonexistent_path(library: Library, tmp_path):
     ids=["spaces", "accents-nfc", "accents-nfd", "cjk", "japanese", "no-extension"],
 )
 def test_awkward_file_names(library: Library, tmp_path, name):
-    path = write(tmp_path / "sub folder ü", name, daily_page(PAPERS))
+    folder = tmp_path / "sub folder ü"
+    path = write(folder, name, daily_page(PAPERS))
     report = library.import_files([path])
     assert report.added == len(PAPERS) and not report.failed
     assert {p.source_file for p in library.papers()} == {str(path.resolve())}
     # Re-importing the same file through its folder finds it and adds nothing.
-    again = library.import_files([tmp_path])
+    again = library.import_files([folder])
     assert [Path(f.path).name for f in again.files] == [name]
     assert again.added == 0 and again.duplicates == len(PAPERS)
 
@@ -289,3 +290,17 @@ def test_whitespace_and_case_differences_are_the_same_paper(library: Library, tm
     library.import_files([write(tmp_path, "a.txt", daily_page([(title, abstract)]))])
     report = library.import_files([write(tmp_path, "b.txt", daily_page([(title, wrapped)]))])
     assert report.added == 0 and library.count() == 1
+
+
+def test_boilerplate_reimport_under_other_unicode_normalisation(library: Library, tmp_path):
+    # macOS hands out NFD file names (Finder, drag and drop) where a typed path is NFC: the
+    # same file seen both ways is still a re-import, and its boilerplate papers are not
+    # added twice.
+    text = daily_page([("Editorial", "Introduction to this issue."), ("Errata", "Not Available")])
+    nfc = unicodedata.normalize("NFC", "Düsseldorf café.txt")
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfc != nfd
+    assert library.import_files([write(tmp_path / "a", nfc, text)]).added == 2
+    report = library.import_files([write(tmp_path / "b", nfd, text)])
+    assert (report.added, report.duplicates) == (0, 2)
+    assert library.count() == 2
