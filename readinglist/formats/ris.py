@@ -1,0 +1,51 @@
+"""Papers as RIS, the tagged format reference managers (EndNote, Zotero, Mendeley) import.
+
+``to_ris(papers)`` gives one record per paper, sorted by key, CRLF line endings as the
+format asks. Text is what it renders to (``latex.to_plain``), one line per tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from readinglist.formats import latex
+from readinglist.formats.bibtex import entry_type
+from readinglist.models import Paper
+
+_TYPES = {"article": "JOUR", "inproceedings": "CPAPER"}
+_VENUE_TAGS = {"JOUR": "JO", "CPAPER": "T2"}
+
+
+def to_ris(papers: Iterable[Paper], *, include_abstract: bool = True) -> str:
+    """RIS records for ``papers``; ``include_abstract`` adds ``AB`` lines."""
+    lines: list[str] = []
+    for paper in sorted(papers, key=lambda p: p.key):
+        lines.extend(_record(paper, include_abstract))
+        lines.append("")
+    return "\r\n".join(lines)
+
+
+def _record(paper: Paper, include_abstract: bool) -> list[str]:
+    kind = _TYPES.get(entry_type(paper), "GEN")
+    tags = [("TY", kind), ("ID", paper.key)]
+    if paper.title.strip():
+        tags.append(("TI", latex.to_plain(paper.title)))
+    tags.extend(("AU", latex.squeeze(name)) for name in paper.authors)
+    if paper.year:
+        tags.append(("PY", str(paper.year)))
+    if paper.venue.strip() and kind in _VENUE_TAGS:
+        tags.append((_VENUE_TAGS[kind], latex.to_plain(paper.venue)))
+    url = paper.url.strip() or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else "")
+    if url:
+        tags.append(("UR", url))
+    if paper.doi.strip():
+        tags.append(("DO", paper.doi.strip()))
+    tags.extend(("KW", latex.squeeze(tag)) for tag in paper.tags)
+    if paper.code_url.strip():
+        tags.append(("N1", f"Code: {paper.code_url.strip()}"))
+    if include_abstract and paper.abstract.strip():
+        tags.append(("AB", latex.to_plain(paper.abstract)))
+    tags.append(("ER", ""))
+    return [
+        f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in tags
+    ]
