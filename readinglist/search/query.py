@@ -18,6 +18,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.qparser import plugins, syntax
 
 from readinglist.search.analysis import WORD_RE, analyse_word
+from readinglist.search.matchers import constant_matcher
 from readinglist.search.schema import DEFAULT_FIELDS
 from readinglist.search.text import decode_latex, fold
 
@@ -76,6 +77,11 @@ class _Capped:
         # Called once per segment: every segment searches the same chosen terms.
         return self.prepare(ixreader)
 
+    def matcher(self, searcher, context=None):
+        return constant_matcher(
+            searcher.reader(), self.fieldname, self._btexts(searcher.reader()), self.boost
+        )
+
 
 class CappedPrefix(_Capped, query.Prefix):
     """A prefix query over at most ``MAX_PREFIX_TERMS`` terms.
@@ -114,12 +120,21 @@ class CappedFuzzy(_Capped, query.FuzzyTerm):
     """A typo-tolerant term over at most ``MAX_FUZZY_TERMS`` terms, the first letter fixed."""
 
     def _expand(self, reader) -> list[bytes]:
-        words = reader.terms_within(
-            self.fieldname, self.text, self.maxdist, prefix=self.prefixlength
-        )
+        # The index holds stems: "learnig" is two edits from "learn", though one from
+        # "learning". Looking also from the word with its last letters cut off finds
+        # the stem a typo hides.
+        text = self.text
+        variants = {text} | {text[:-cut] for cut in (1, 2, 3) if len(text) - cut >= 5}
+        words = set()
+        for variant in variants:
+            words.update(
+                _as_bytes(word)
+                for word in reader.terms_within(
+                    self.fieldname, variant, self.maxdist, prefix=self.prefixlength
+                )
+            )
         scored = []
-        for word in words:
-            btext = _as_bytes(word)
+        for btext in words:
             scored.append((reader.doc_frequency(self.fieldname, btext), btext))
         return sorted(btext for _, btext in heapq.nlargest(MAX_FUZZY_TERMS, scored))
 
@@ -185,6 +200,7 @@ def make_parser(schema) -> qparser.QueryParser:
 _LATEX_CHUNK = re.compile(r"\$[^$]*\$|[^\s()]*\\[^\s()]*")
 _QUOTED = re.compile(r'("[^"]*")')
 _SPECIAL = re.compile(r"(?<![\w.])(year|added|status|is):([^\s()]*)", re.IGNORECASE)
+_FIELD_NAME = re.compile(r"(?<![\w.])\w+:")
 _YEAR_RANGE = re.compile(r"^(\d{1,4})?\.\.(\d{1,4})?$")
 _COMPARE = re.compile(r"^(<=|>=|=<|=>|<|>)?(.*)$")
 _RELATIVE = re.compile(r"^(\d+)([dwmy])$")
@@ -347,6 +363,9 @@ def parse(parser: qparser.QueryParser, text: str, *, today: date | None = None) 
 def plain_words(text: str) -> list[str]:
     """The words of a query, operators and syntax dropped: the fallback search."""
     decoded = _LATEX_CHUNK.sub(lambda m: decode_latex(m.group()), text)
+    # year:soon, status:done ... are not words anyone looks for; title:mamba is "mamba".
+    decoded = _SPECIAL.sub(" ", decoded)
+    decoded = _FIELD_NAME.sub(" ", decoded)
     return [m.group() for m in WORD_RE.finditer(decoded) if m.group() not in _OPERATORS]
 
 

@@ -230,7 +230,12 @@ class WhooshIndex(SearchIndex):
 
     def _commit(self, writer, stamp: str | None) -> None:
         writer.commit()
-        self._searcher = self._searcher.refresh()
+        # A fresh searcher, not searcher.refresh(): refresh() reuses the readers of
+        # unchanged segments and keeps showing documents deleted from them (seen with
+        # compound=False segments), so an updated paper would appear twice.
+        old = self._searcher
+        self._searcher = self._ix.searcher()
+        old.close()
         if stamp is not None:
             self._stamp = stamp
         manifest.write(self.folder, SCHEMA_VERSION, self._stamp)
@@ -252,7 +257,8 @@ class WhooshIndex(SearchIndex):
             searcher = self._require_open()
             parsed, results, message = self._run(searcher, query, limit)
             total = len(results)
-            terms = _matched_terms(parsed, searcher.reader()) if highlight else frozenset()
+            # The matched terms are cheap and the window needs them even without snippets.
+            terms = _matched_terms(parsed, searcher.reader())
             hits = [_hit(hit, terms if highlight else None) for hit in results]
             suggestion = self._suggest(searcher, query, bool(message)) if total == 0 else ""
             return SearchResults(hits, total, terms, message, suggestion)
@@ -273,7 +279,7 @@ class WhooshIndex(SearchIndex):
             searcher = self._require_open()
             _, results, _ = self._run(searcher, query, limit)
             ids = searcher.reader().column_reader("id")
-            return [ids[docnum] for docnum in results.docs()]
+            return [ids[docnum] for _, docnum in results.top_n]
 
     def _run(self, searcher, text: str, limit: int | None):
         """(query, results, fallback message), falling back to plain words if needed."""
@@ -282,10 +288,10 @@ class WhooshIndex(SearchIndex):
             prepare(parsed, searcher.reader())
             return parsed, searcher.search(parsed, limit=limit), ""
         except QueryError as error:
-            message = f"{_capitalise(str(error))}; searched for the words instead."
+            message = f"Searched for the words only ({error})."
         except Exception:  # a Whoosh failure on an odd query is still not the user's problem
             log.exception("search for %r failed", text)
-            message = "The search could not be run as written; searched for the words instead."
+            message = "Searched for the words only (the query could not be run as written)."
         parsed = parse_plain(self._parser, text).query
         return parsed, searcher.search(parsed, limit=limit), message
 
@@ -328,10 +334,6 @@ class WhooshIndex(SearchIndex):
 
 def _docnums(searcher, hits: list[SearchHit]) -> list[int]:
     return [searcher.document_number(pid=str(hit.id)) for hit in hits]
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _matched_terms(q: wq.Query, reader) -> frozenset[str]:
