@@ -58,8 +58,13 @@ _NEEDS_PARSE = re.compile(r"[\\$]")
 _CONTROL_WORD = re.compile(r"[A-Za-z]+")
 
 
+_ODD_SPACE = re.compile(r"[\t\r\n\f\v\u2028\u2029]")
+
+
 def squeeze(text: str) -> str:
     """Whitespace runs (newlines included) as one space, ends stripped."""
+    if "  " not in text and not _ODD_SPACE.search(text):
+        return text.strip()  # the common case, without rebuilding the string
     return _SPACES.sub(" ", text).strip()
 
 
@@ -164,8 +169,11 @@ class _Parser:
         base = {"\\i": "i", "\\j": "j", "\\i{}": "i"}.get(inner.strip(), inner.strip())
         if len(base) != 1 or not base.isalpha():
             return None
+        composed = unicodedata.normalize("NFC", base + ACCENTS[accent])
+        if len(composed) != 1:
+            return None  # no such letter in Unicode (B with circumflex): keep it as written
         self.pos = after
-        return Text(unicodedata.normalize("NFC", base + ACCENTS[accent]))
+        return Text(composed)
 
     def _literal(self, upto: int) -> Text:
         piece = self.text[self.pos : upto]
@@ -298,10 +306,18 @@ _TEXT_SPECIALS = {
     "|": r"{\textbar}",
     "\u00a0": "~",
 }
+# Control characters have no glyph: tabs and line breaks are spaces, the rest goes.
+_CONTROLS = {chr(code): "" for code in [*range(32), 127]} | {"\t": " ", "\n": " ", "\r": " "}
+_REPLACEMENTS = _TEXT_SPECIALS | _CONTROLS
+# One character class, so the regex engine skips the bulk of an abstract in C (measured
+# ten times faster than str.translate with string replacements).
+_SPECIAL = re.compile("[" + re.escape("".join(_REPLACEMENTS)) + "]")
 # TeX's font ligatures would turn text the library holds into other characters: "--"
 # into an en dash, "''" into a closing quote, ",," into a low quote (T1), "!`" into "¡".
-_LIGATURE = r"-(?=-)|`(?=`)|'(?=')|,(?=,)|[!?](?=`)"
-_TEXT_SPECIAL_RE = re.compile(_LIGATURE + r"|[\\{}%&#_$~^<>|\x00-\x1f\x7f]|[^\x00-\x7f]+")
+_LIGATURES = [("--", "-{}-"), ("''", "'{}'"), ("``", "`{}`"), (",,", ",{},"), ("!`", "!{}`")]
+_LIGATURES.append(("?`", "?{}`"))
+_LIGATURE = re.compile(r"[-'`,!?][-'`,]")  # a quick superset test for the pairs above
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -326,22 +342,24 @@ def _node_latex(node: Node, ascii: bool, protect: bool) -> str:
 
 def encode_text(text: str, ascii: bool) -> str:
     """Literal text as LaTeX: every character LaTeX or BibTeX would read specially escaped."""
-    if ascii:
-        return _TEXT_SPECIAL_RE.sub(_ascii_replacement, text)
-    return _TEXT_SPECIAL_RE.sub(_utf8_replacement, text)
+    text = _SPECIAL.sub(_special_replacement, text)
+    if _LIGATURE.search(text):
+        for pair, broken in _LIGATURES:
+            while pair in text:  # twice for runs: "---" needs "-{}-{}-"
+                text = text.replace(pair, broken)
+    if ascii and not text.isascii():
+        text = _NON_ASCII.sub(_ascii_replacement, text)
+    return text
+
+
+def _special_replacement(match: re.Match) -> str:
+    return _REPLACEMENTS[match.group()]
 
 
 def _ascii_replacement(match: re.Match) -> str:
-    found = match.group()
-    if found in "-`',!?":
-        return found + "{}"
-    if len(found) == 1 and found in _TEXT_SPECIALS:
-        return _TEXT_SPECIALS[found]
-    if found.isascii():
-        return " " if found in "\t\n\r" else ""  # control characters have no glyph
     out: list[str] = []
     untypeset: list[str] = []
-    for char in found:
+    for char in match.group():
         latex = char_latex(char)
         if latex is None:
             untypeset.append(char)
@@ -353,17 +371,6 @@ def _ascii_replacement(match: re.Match) -> str:
     if untypeset:
         out.append(_untypeset("".join(untypeset)))
     return "".join(out)
-
-
-def _utf8_replacement(match: re.Match) -> str:
-    found = match.group()
-    if found in "-`',!?":
-        return found + "{}"
-    if len(found) == 1 and found in _TEXT_SPECIALS:
-        return _TEXT_SPECIALS[found]
-    if found.isascii():
-        return " " if found in "\t\n\r" else ""
-    return found.replace("\u00a0", "~")
 
 
 def _untypeset(text: str) -> str:
@@ -384,7 +391,8 @@ def _protected_text(text: str, ascii: bool) -> str:
 
 def _protect_word(word: str, ascii: bool, first: bool) -> str:
     """``{FlashAttention}``, ``{LLM}s``, ``{GPT}``, ``{A100}``; never a plain capitalised word."""
-    encoded = encode_text(word, ascii)
+    # A word is letters and digits only: nothing to escape unless it leaves ASCII.
+    encoded = word if word.isascii() else encode_text(word, ascii)
     if not any(c.isupper() for c in word):
         return encoded
     if len(word) == 1:
