@@ -130,10 +130,10 @@ def baseline(papers: list[Paper]) -> str:
 
 
 def timed(label: str, function, *args, **kwargs) -> float:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     text = function(*args, **kwargs)
-    elapsed = time.perf_counter() - start
-    print(f"{label:<34} {elapsed:7.2f} s  {len(text) / 1e6:7.1f} MB")
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"{label:<34} {elapsed:7.2f} s  (cpu {cpu:6.2f} s)  {len(text) / 1e6:7.1f} MB")
     return elapsed
 
 

@@ -378,6 +378,8 @@ def _untypeset(text: str) -> str:
 
 
 def _protected_text(text: str, ascii: bool) -> str:
+    if text.isascii():
+        return _protected_ascii(text)
     out, pos, first = [], 0, True
     for match in _WORD.finditer(text):
         out.append(encode_text(text[pos : match.start()], ascii))
@@ -386,6 +388,22 @@ def _protected_text(text: str, ascii: bool) -> str:
         first = False
         pos = match.end()
     out.append(encode_text(text[pos:], ascii))
+    return "".join(out)
+
+
+_CAPITALISED_WORD = re.compile(r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*")
+
+
+def _protected_ascii(text: str) -> str:
+    """The common case, faster: only words with a capital letter are looked at."""
+    first_word = _WORD.search(text)
+    first_start = first_word.start() if first_word else -1
+    out, pos = [], 0
+    for match in _CAPITALISED_WORD.finditer(text):
+        out.append(encode_text(text[pos : match.start()], True))
+        out.append(_protect_word(match.group(), True, match.start() == first_start))
+        pos = match.end()
+    out.append(encode_text(text[pos:], True))
     return "".join(out)
 
 
