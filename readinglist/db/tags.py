@@ -104,8 +104,12 @@ def rename_tag(db: sqlite_utils.Database, old: str, new: str) -> set[int]:
     if not family:
         raise UserError(f"no tag named {old!r}")
     changed: set[int] = set()
-    for tid, name in family:
-        target = new_name + name[len(old_name) :]
+    depth = old_name.count(SEPARATOR) + 1
+    # Deepest first, so that renaming into the family's own sub-tree (``a`` -> ``a/b``)
+    # moves ``a/b`` out of the way before ``a`` takes its name.
+    for tid, name in sorted(family, key=lambda item: -item[1].count(SEPARATOR)):
+        # By levels, not characters: a casefolded spelling may differ in length (ß, ss).
+        target = SEPARATOR.join([new_name, *name.split(SEPARATOR)[depth:]])
         existing = tag_id(db, target)
         if existing is not None and existing != tid:
             changed |= _merge_ids(db, tid, existing)

@@ -124,3 +124,48 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+# A 1,000-paper library with tags, built once per session and copied for each test that
+# asks for it (the import and the tagging take a few seconds; a copy takes milliseconds).
+BIG_LIBRARY_TAGS = {
+    "method/rl": 3,
+    "method/sft": 5,
+    "method": 7,
+    "RLHF": 2,
+    "survey": 11,
+    "methodology": 13,
+}
+
+
+@pytest.fixture(scope="session")
+def big_library_template(tmp_path_factory) -> Path:
+    from readinglist.library import Library
+    from tests.core.organise_support import synthetic_abstracts, write_listing
+
+    folder = tmp_path_factory.mktemp("big") / "library"
+    listing_file = write_listing(
+        tmp_path_factory.mktemp("listing") / "thousand.txt", synthetic_abstracts(1000)
+    )
+    with Library(folder) as library:
+        report = library.import_files([listing_file])
+        assert report.added == 1000, report.to_dict()
+        ids = library.paper_ids(order_by="id")
+        for name, every in BIG_LIBRARY_TAGS.items():
+            library.add_tags(ids[::every], [name])
+    return folder
+
+
+@pytest.fixture
+def big_library(big_library_template: Path, tmp_path: Path):
+    """A private copy of the 1,000-paper library (tags: ``BIG_LIBRARY_TAGS``, paper
+    ``n`` in id order carries a tag when ``n`` is a multiple of its number)."""
+    from tests.core.organise_support import copy_library
+
+    library = copy_library(big_library_template, tmp_path / "big")
+    # These tests check the SQLite state. Re-indexing up to 1,000 search documents after
+    # every step would triple their run time, so the index is left behind here (as after
+    # a crash: it is rebuilt when next needed); ``refresh_search()`` switches it back on.
+    library.index_ready = False
+    yield library
+    library.close()
