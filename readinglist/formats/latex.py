@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
+from readinglist.formats.latex_chars import char_latex
 from readinglist.formats.latex_tables import (
     ACCENTS,
     MATH_ARITY,
     MATH_COMMANDS,
-    SAFE_COMMANDS,
     STYLE_COMMANDS,
     SYMBOLS,
 )
@@ -456,64 +455,6 @@ def _balanced_count(source: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
-
-
-@cache
-def char_latex(char: str) -> str | None:
-    """LaTeX that pdflatex (T1 fonts, utf8 input) typesets for one non-ASCII character,
-    or None when there is none (CJK, emoji, most symbols outside Latin and Greek)."""
-    if char == "\u00a0":
-        return "~"
-    category = unicodedata.category(char)
-    if category == "Zs":
-        return " "
-    if category in ("Cc", "Cf", "Mn"):
-        return ""  # invisible: format controls, stray combining marks
-    latex = _pylatexenc_latex(char)
-    if latex is None:
-        latex = _decomposed_latex(char)
-    return latex
-
-
-def _pylatexenc_latex(char: str) -> str | None:
-    latex = _encoder().unicode_to_latex(char)
-    if latex == char or not latex.isascii():
-        return None
-    commands = re.findall(r"\\([A-Za-z]+|.)", latex)
-    if not all(command in SAFE_COMMANDS for command in commands):
-        return None
-    if commands and commands[0] in MATH_COMMANDS and not latex.startswith(r"{\ensuremath"):
-        return None
-    return latex
-
-
-def _decomposed_latex(char: str) -> str | None:
-    """``ǎ`` as ``{\\v{a}}`` and ``ﬁ`` as ``fi`` when pylatexenc knows no single command."""
-    compatible = unicodedata.normalize("NFKC", char)
-    if compatible != char and compatible.isascii() and compatible.isprintable():
-        return encode_text(compatible, True)
-    decomposed = unicodedata.normalize("NFD", char)
-    base, marks = decomposed[0], decomposed[1:]
-    if not base.isascii() or not base.isalpha() or len(marks) != 1:
-        return None
-    for command, mark in ACCENTS.items():
-        if mark == marks and command.isalpha():
-            return "{\\" + command + "{" + base + "}}"
-        if mark == marks:
-            return "{\\" + command + base + "}"
-    return None
-
-
-@cache
-def _encoder():
-    from pylatexenc.latexencode import UnicodeToLatexEncoder
-
-    return UnicodeToLatexEncoder(
-        non_ascii_only=True,
-        replacement_latex_protection="braces-all",
-        unknown_char_policy="keep",
-        unknown_char_warning=False,
-    )
 
 
 # Plain text
