@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from readinglist import importer
+from readinglist import importer, indexing
 from readinglist.db import edits, lists, notes, open_database, tags, views
 from readinglist.db import papers as paper_queries
 from readinglist.db.undo import UndoLog
@@ -32,7 +32,8 @@ from readinglist.models import (
     Status,
     Tag,
 )
-from readinglist.paths import DATABASE_NAME, default_library_dir
+from readinglist.paths import DATABASE_NAME, INDEX_DIR_NAME, default_library_dir
+from readinglist.search import QUERY_SYNTAX, SearchResults, WhooshIndex
 
 IdsOrKeys = Iterable[int | str]
 
@@ -52,8 +53,15 @@ class Library:
             ) from error
         self.db = open_database(self.folder / DATABASE_NAME)
         self.undo_log = UndoLog(self.db)
+        self.index = WhooshIndex(self.folder / INDEX_DIR_NAME)
+        # False when the index is missing, damaged, old or behind the database: the
+        # caller rebuilds it (the window in the background, the command line on demand).
+        self.index_ready = self.index.open(indexing.current_generation(self.db))
+        if not self.index_ready and self.count() == 0:
+            self.rebuild_index()  # an empty index costs nothing; imports then keep it current
 
     def close(self) -> None:
+        self.index.close()
         self.db.close()
 
     def __enter__(self) -> Library:
@@ -118,9 +126,85 @@ class Library:
     def _step(self, label: str) -> Iterator[None]:
         with self.undo_log.step(label):
             yield
+            indexing.bump_generation(self.db)  # in the same transaction as the change
 
-    def _done(self, changes: Changes) -> Changes:
+    def _done(self, changes: Changes, tag_ids: Iterable[int] = ()) -> Changes:
+        """Bring the search index up to date with a committed change."""
+        if not changes or not self.index_ready:
+            return changes
+        ids = set(changes.papers)
+        tag_ids = list(tag_ids)
+        if tag_ids:
+            marks = ",".join("?" * len(tag_ids))
+            ids.update(
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT paper_id FROM paper_tags WHERE tag_id IN ({marks})", tag_ids
+                )
+            )
+        present: set[int] = set()
+
+        def documents():  # streamed: a big import never holds all its documents at once
+            for document in indexing.documents(self.db, sorted(ids)):
+                present.add(document.id)
+                yield document
+
+        try:
+            self.index.update(documents(), stamp=indexing.current_generation(self.db))
+            gone = ids - present
+            if gone:
+                self.index.delete(sorted(gone))
+        except Exception:
+            # The database has the change; the index will be rebuilt from it.
+            log.warning("updating the search index failed; it will be rebuilt", exc_info=True)
+            self.index_ready = False
         return changes
+
+    # Search
+
+    def ensure_index(self, progress=None, cancel=None) -> bool:
+        """Rebuild the search index if it is not in step with the database."""
+        if not self.index_ready:
+            return self.rebuild_index(progress=progress, cancel=cancel)
+        return True
+
+    def rebuild_index(self, progress=None, cancel=None) -> bool:
+        """Rebuild the search index from SQLite; False if cancelled (the old one stays)."""
+        generation = indexing.current_generation(self.db)
+        total = self.count()
+        done = self.index.rebuild(
+            indexing.documents(self.db), total, generation, progress=progress, cancel=cancel
+        )
+        self.index_ready = done or self.index_ready
+        return done
+
+    def refresh_search(self) -> None:
+        """Pick up index changes made by another ``Library`` (a worker, the command line)."""
+        self.index_ready = self.index.open(indexing.current_generation(self.db))
+
+    def search(
+        self, query: str, *, limit: int | None = 20, highlight: bool = True
+    ) -> SearchResults:
+        """Ranked papers for a query in the search language (see ``query_syntax()``)."""
+        self.ensure_index()
+        return self.index.search(query, limit=limit, highlight=highlight)
+
+    def related(self, paper: int | str, *, limit: int = 10) -> SearchResults:
+        paper_id = self.resolve(paper)
+        self.ensure_index()
+        return self.index.related(paper_id, limit=limit)
+
+    def suggest_tags(self, paper: int | str, *, limit: int = 5) -> list[str]:
+        paper_id = self.resolve(paper)
+        self.ensure_index()
+        have = {tag.casefold() for tag in self.paper(paper_id).tags}
+        return [
+            t for t in self.index.suggest_tags(paper_id, limit=limit) if t.casefold() not in have
+        ]
+
+    @staticmethod
+    def query_syntax() -> str:
+        return QUERY_SYNTAX
 
     def add_tags(self, papers: IdsOrKeys, names: Iterable[str]) -> Changes:
         ids, names = self.resolve_many(papers), list(names)
@@ -135,6 +219,7 @@ class Library:
         return self._done(Changes(modified=frozenset(changed), tags=True))
 
     def rename_tag(self, old: str, new: str) -> Changes:
+        # The papers of a renamed tag come back in ``modified``: their index entries change.
         with self._step(f"Rename tag {old} to {new}"):
             changed = tags.rename_tag(self.db, old, new)
         return self._done(Changes(modified=frozenset(changed), tags=True))
@@ -162,12 +247,16 @@ class Library:
     def create_list(self, name: str, parent: str | int | None = None) -> int:
         parent_id = lists.find_list(self.db, parent) if parent is not None else None
         with self._step(f"New reading list {name}"):
-            return lists.create_list(self.db, name, parent_id)
+            list_id = lists.create_list(self.db, name, parent_id)
+        self._done(Changes(lists=True))
+        return list_id
 
     def ensure_list(self, path: str) -> tuple[int, bool]:
         """The reading list at ``Parent/Child``, created (with its parents) if missing."""
         with self._step(f"New reading list {path}"):
-            return lists.ensure_list(self.db, path)
+            list_id, created = lists.ensure_list(self.db, path)
+        self._done(Changes(lists=True))
+        return list_id, created
 
     def find_list(self, name_or_id: str | int) -> int:
         return lists.find_list(self.db, name_or_id)
@@ -351,24 +440,25 @@ class Library:
 
     def undo(self) -> Changes:
         """Undo the last step; an empty Changes if there is nothing to undo."""
+        indexing.bump_generation(self.db)  # before the change: a crash leaves a stale stamp
         return self._replayed(self.undo_log.undo())
 
     def redo(self) -> Changes:
+        indexing.bump_generation(self.db)
         return self._replayed(self.undo_log.redo())
 
     def _replayed(self, result) -> Changes:
         if result is None:
             return Changes()
-        return self._done(
-            Changes(
-                modified=result.paper_ids,
-                tags=result.tags_changed,
-                lists=result.lists_changed,
-                saved_searches=True,
-                everything=True,
-                label=result.label,
-            )
+        changes = Changes(
+            modified=result.paper_ids,
+            tags=result.tags_changed,
+            lists=result.lists_changed,
+            saved_searches=True,
+            everything=True,
+            label=result.label,
         )
+        return self._done(changes, tag_ids=result.tag_ids)
 
     # Importing
 
@@ -388,6 +478,7 @@ class Library:
         paths = list(paths)
         label = f"Import {Path(paths[0]).name}" if len(paths) == 1 else f"Import {len(paths)} items"
         with self.undo_log.long_step(label):
+            indexing.bump_generation(self.db)
             report = self._import(paths, progress, cancel)
         self._done(
             Changes(
@@ -400,6 +491,7 @@ class Library:
     def import_text(self, text: str, *, name: str = "pasted text") -> ImportReport:
         """Import abstracts from text (a paste): one transaction, one undoable step."""
         with self.undo_log.long_step("Paste abstracts"):
+            indexing.bump_generation(self.db)
             file_report = importer.import_text(self.db, text, name=name)
         self._done(Changes(added=frozenset(file_report.added_ids)))
         return ImportReport(files=[file_report])

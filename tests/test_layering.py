@@ -19,11 +19,14 @@ LAYERS = {
     "errors": 0,
     "paths": 0,
     "citekeys": 1,
+    "citekey_patterns": 1,
     "fingerprints": 1,
     "db": 2,
     "search": 2,
     "formats": 2,
     "importer": 3,
+    "indexing": 3,
+    "export": 3,
     "library": 4,
     "cli": 5,
     "gui": 5,
@@ -33,7 +36,7 @@ LAYERS = {
     "_resources": 0,
 }
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
-GUI_FORBIDDEN = {"db", "search", "importer"}
+GUI_FORBIDDEN = {"db", "search", "importer", "indexing"}
 
 
 def modules() -> list[Path]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from readinglist import __version__
-from readinglist.cli import organise, papers
+from readinglist.cli import organise, papers, search
 from readinglist.cli.output import EXIT_FAILED
 from readinglist.errors import UserError
 from readinglist.library import Library
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     papers.register(commands, common)
     organise.register(commands, common)
+    search.register(commands, common)
     return parser
 
 

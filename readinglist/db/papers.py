@@ -109,14 +109,18 @@ def count_papers(db: sqlite_utils.Database, *, include_trash: bool = False) -> i
     return db.execute(f"SELECT count(*) FROM papers {where}").fetchone()[0]
 
 
-def papers_by_ids(db: sqlite_utils.Database, ids: list[int]) -> list[Paper]:
+def papers_by_ids(
+    db: sqlite_utils.Database, ids: list[int], *, include_trash: bool = True
+) -> list[Paper]:
     """The papers with these ids, in the order given."""
     found: dict[int, Paper] = {}
+    trash = "" if include_trash else " AND deleted IS NULL"
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         tags = tags_by_paper(db, chunk)
-        for row in db.query(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", chunk):
+        sql = f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks}){trash}"
+        for row in db.query(sql, chunk):
             found[row["id"]] = row_to_paper(row, tags.get(row["id"]))
     return [found[i] for i in ids if i in found]
 

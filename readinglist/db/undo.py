@@ -36,6 +36,7 @@ KEEP_STEPS = 200
 class StepResult:
     label: str
     paper_ids: frozenset[int]
+    tag_ids: frozenset[int]
     tags_changed: bool
     lists_changed: bool
 
@@ -56,12 +57,14 @@ class UndoLog:
     def step(self, label: str) -> Iterator[int]:
         """One undoable step in one transaction: everything inside is undone together."""
         with self.db.atomic():
-            step_id = self._begin(label)
+            step_id = self._begin(label, clear_redo=False)
             try:
                 yield step_id
             finally:
                 self._set_current(None)
-            self._forget_if_empty(step_id)
+            if not self._forget_if_empty(step_id):
+                # Only an action that changed something makes the undone steps unreachable.
+                self._clear_redo()
 
     @contextlib.contextmanager
     def long_step(self, label: str) -> Iterator[int]:
@@ -75,12 +78,12 @@ class UndoLog:
                 self._set_current(None)
                 self._forget_if_empty(step_id)
 
-    def _begin(self, label: str) -> int:
+    def _begin(self, label: str, *, clear_redo: bool = True) -> int:
         # A new action makes the undone steps unreachable: forget them (no branching redo).
-        self.db.execute(
-            "DELETE FROM undolog WHERE step IN (SELECT id FROM history WHERE undone = 1)"
-        )
-        self.db.execute("DELETE FROM history WHERE undone = 1")
+        # A step spanning transactions clears them first, so a crash cannot leave them
+        # replayable on top of it.
+        if clear_redo:
+            self._clear_redo()
         cursor = self.db.execute(
             "INSERT INTO history (label, created) VALUES (?, ?)",
             [label, datetime.now(UTC).isoformat(timespec="seconds")],
@@ -90,10 +93,18 @@ class UndoLog:
         self._set_current(step_id)
         return step_id
 
-    def _forget_if_empty(self, step_id: int) -> None:
+    def _clear_redo(self) -> None:
+        self.db.execute(
+            "DELETE FROM undolog WHERE step IN (SELECT id FROM history WHERE undone = 1)"
+        )
+        self.db.execute("DELETE FROM history WHERE undone = 1")
+
+    def _forget_if_empty(self, step_id: int) -> bool:
+        """Drop a step that recorded nothing; True if it was dropped."""
         if self.db.execute("SELECT 1 FROM undolog WHERE step = ? LIMIT 1", [step_id]).fetchone():
-            return
+            return False
         self.db.execute("DELETE FROM history WHERE id = ?", [step_id])
+        return True
 
     def _prune(self, newest: int) -> None:
         oldest_kept = newest - KEEP_STEPS
@@ -130,7 +141,7 @@ class UndoLog:
                 return None
             step_id, label = row
             entries = self.db.execute(
-                "SELECT tbl, paper_id, sql FROM undolog WHERE step = ? ORDER BY seq DESC",
+                "SELECT tbl, paper_id, sql, tag_id FROM undolog WHERE step = ? ORDER BY seq DESC",
                 [step_id],
             ).fetchall()
             self.db.execute("DELETE FROM undolog WHERE step = ?", [step_id])
@@ -138,15 +149,16 @@ class UndoLog:
             self.db.execute("PRAGMA defer_foreign_keys = ON")
             self._set_current(step_id)
             try:
-                for _, _, sql in entries:
+                for _, _, sql, _ in entries:
                     self.db.execute(sql)
             finally:
                 self._set_current(None)
             self.db.execute("UPDATE history SET undone = ? WHERE id = ?", [mark_undone, step_id])
-        tables = {table for table, _, _ in entries}
+        tables = {table for table, _, _, _ in entries}
         return StepResult(
             label=label,
-            paper_ids=frozenset(pid for _, pid, _ in entries if pid is not None),
+            paper_ids=frozenset(pid for _, pid, _, _ in entries if pid is not None),
+            tag_ids=frozenset(tid for _, _, _, tid in entries if tid is not None),
             tags_changed=bool(tables & {"tags", "paper_tags"}),
             lists_changed=bool(tables & {"lists", "list_items"}),
         )
@@ -156,15 +168,18 @@ def _trigger_sql(db: sqlite_utils.Database, table: str) -> list[str]:
     columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
     keys = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[5]]
     paper = "id" if table == "papers" else ("paper_id" if "paper_id" in columns else None)
+    tag = "id" if table == "tags" else ("tag_id" if "tag_id" in columns else None)
 
     def where(ref: str) -> str:
         return " || ' AND ' || ".join(f"'{k} = ' || quote({ref}.{k})" for k in keys)
 
     def log(ref: str, statement: str) -> str:
         paper_expr = f"{ref}.{paper}" if paper else "NULL"
+        tag_expr = f"{ref}.{tag}" if tag else "NULL"
         return (
-            "INSERT INTO undolog (step, tbl, paper_id, sql) VALUES "
-            f"((SELECT step FROM temp.undo_current), '{table}', {paper_expr}, {statement});"
+            "INSERT INTO undolog (step, tbl, paper_id, tag_id, sql) VALUES "
+            f"((SELECT step FROM temp.undo_current), '{table}', {paper_expr}, {tag_expr}, "
+            f"{statement});"
         )
 
     recording = "(SELECT step FROM temp.undo_current) IS NOT NULL"

@@ -6,7 +6,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from PySide6.QtCore import QLockFile
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -14,9 +16,11 @@ from readinglist import __version__
 from readinglist.errors import UserError
 from readinglist.gui.main_window import MainWindow
 from readinglist.library import Library
-from readinglist.paths import resources_dir
+from readinglist.paths import default_library_dir, resources_dir
 
 log = logging.getLogger(__name__)
+
+LOCK_NAME = "window.lock"
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
@@ -24,8 +28,18 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setApplicationName("readinglist")
     app.setOrganizationName("readinglist")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("readinglist")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "readinglist.svg")))
     return app
+
+
+def acquire_window_lock(folder: Path) -> QLockFile | None:
+    """One window per library: a second one would fight the first over edits and undo.
+    The lock goes away with the process, even after a crash (QLockFile detects stale locks)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(folder / LOCK_NAME))
+    lock.setStaleLockTime(0)
+    return lock if lock.tryLock(100) else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,15 +47,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="readinglist-gui", description="readinglist desktop app")
     parser.add_argument("--library", metavar="DIR", help="library folder")
     args, qt_args = parser.parse_known_args(argv[1:])
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_application([argv[0], *qt_args])
+    folder = Path(args.library) if args.library else default_library_dir()
+    lock = acquire_window_lock(folder)
+    if lock is None:
+        QMessageBox.information(
+            None,
+            "readinglist",
+            f"This library is already open in another readinglist window.\n\n{folder}\n\n"
+            "Switch to that window, or close it first. (The command line can still be used "
+            "while the window is open.)",
+        )
+        return 1
     try:
-        library = Library(args.library)
+        library = Library(folder)
     except UserError as error:
         QMessageBox.critical(None, "readinglist", f"The library cannot be opened.\n\n{error}")
+        lock.unlock()
         return 1
     window = MainWindow(library)
     window.show()
+    window.start_index_rebuild_if_needed()
     try:
         return app.exec()
     finally:
         library.close()
+        lock.unlock()

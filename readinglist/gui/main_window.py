@@ -1,73 +1,587 @@
-"""The main window: the library's papers in a table.
+"""The main window: sidebar, paper table, detail pane, search bar, import and undo.
 
-This first version lists papers and counts them; browsing, search, import and editing
-arrive with the desktop-app work.
+Views refresh from one place, ``apply_changes``, fed by every write the window makes.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QTableView
+import logging
 
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+)
+
+from readinglist.errors import UserError
+from readinglist.gui import settings as keys
+from readinglist.gui.delegates import TagChipDelegate
+from readinglist.gui.detail import DetailPane
+from readinglist.gui.dialogs import ImportReportDialog, SearchHelpDialog, WelcomePanel
+from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
+from readinglist.gui.settings import Settings
+from readinglist.gui.sidebar import Sidebar, Target
+from readinglist.gui.tasks import Task, run_task
 from readinglist.library import Library
-from readinglist.models import Paper
+from readinglist.models import Changes, ImportReport, PaperFilter, SmartList
+from readinglist.paths import seeds_dir
 
-COLUMNS = ("Title", "Key", "Status", "Added")
+log = logging.getLogger(__name__)
 
-
-class PaperTableModel(QAbstractTableModel):
-    def __init__(self, papers: list[Paper], parent=None):
-        super().__init__(parent)
-        self._papers = papers
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._papers)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        paper = self._papers[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (paper.title, paper.key, str(paper.status), paper.added[:10])[column]
-        if role == Qt.ItemDataRole.FontRole and column == 0 and paper.title_inferred:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0 and paper.title_inferred:
-            return "Inferred title: needs review"
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+SEARCH_PLACEHOLDER = (
+    'Search (Ctrl+F): words, "phrases", title:, author:, tag:, year:2020..2024, prefix*, typo~'
+)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library: Library):
+    library_changed = Signal(object)  # Changes
+    import_finished = Signal(object)  # ImportReport
+    search_finished = Signal(str)  # the query shown
+
+    def __init__(self, library: Library, settings: Settings | None = None):
         super().__init__()
         self.library = library
-        self.setWindowTitle(f"readinglist — {library.folder}")
-        self.resize(1100, 700)
-        self.table = QTableView(self)
-        self.table.setObjectName("paperTable")
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.setCentralWidget(self.table)
-        self.count_label = QLabel(self)
-        self.statusBar().addPermanentWidget(self.count_label)
-        self.refresh()
+        self.settings = settings or Settings()
+        self.import_task: Task | None = None
+        self._import_target: Target | None = None
+        self.last_report: ImportReport | None = None
+        self.show_report_dialog = True
+        self.match_terms: frozenset[str] = frozenset()
+        self.setWindowTitle("readinglist")
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
 
-    def refresh(self) -> None:
-        papers = self.library.papers()
-        self.model = PaperTableModel(papers, self)
+        self.model = PaperTableModel(library, self)
+        self.table = QTableView(objectName="paperTable")
         self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(False)  # sorting is a re-query, see _header_clicked
+        self.table.setItemDelegateForColumn(COLUMN_INDEX["tags"], TagChipDelegate(self.table))
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        count = len(papers)
+        header.setSectionsMovable(True)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._header_clicked)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for index, column in enumerate(COLUMNS):
+            header.resizeSection(index, column.width)
+            action = QAction(column.title, header, checkable=True, checked=True)
+            action.toggled.connect(lambda on, i=index: self.table.setColumnHidden(i, not on))
+            if index == 0:
+                action.setEnabled(False)
+            header.addAction(action)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.sidebar = Sidebar(library)
+        self.sidebar.target_selected.connect(self._target_selected)
+        self.sidebar.files_dropped.connect(self.import_paths)  # (paths, target)
+        self.sidebar.papers_dropped.connect(self._papers_dropped)
+        self.detail = DetailPane(library)
+        self.detail.changed.connect(self.apply_changes)
+        self.detail.error.connect(self.show_error)
+
+        self.splitter = QSplitter(objectName="mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([220, 640, 420])
+
+        self.welcome = WelcomePanel()
+        self.welcome.import_samples.connect(self.import_samples)
+        self.welcome.import_files.connect(self.choose_files)
+        self.welcome.files_dropped.connect(self.import_paths)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+
+        self._build_search_bar()
+        self._build_status_bar()
+        self._build_menus()
+        self.sort_column = self.settings.get(keys.SORT_COLUMN)
+        self.sort_descending = self.settings.get(keys.SORT_DESCENDING)
+        self._restore_state()
+        self.target = self.sidebar.current_target() or Target("smart", SmartList.ALL)
+        self.reload()
+
+    # Building
+
+    def _build_search_bar(self) -> None:
+        toolbar = QToolBar("Search", objectName="searchToolbar")
+        toolbar.setMovable(False)
+        self.search_edit = QLineEdit(objectName="searchEdit")
+        self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self._search_text_changed)
+        self.search_edit.returnPressed.connect(self.run_search)
+        toolbar.addWidget(self.search_edit)
+        help_button = QPushButton("?", objectName="searchHelpButton")
+        help_button.setToolTip("Search syntax")
+        help_button.setFixedWidth(28)
+        help_button.clicked.connect(self.show_search_help)
+        toolbar.addWidget(help_button)
+        self.addToolBar(toolbar)
+        self.search_timer = QTimer(self, singleShot=True)
+        self.search_timer.setInterval(self.settings.get(keys.SEARCH_DEBOUNCE_MS))
+        self.search_timer.timeout.connect(self.run_search)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.search_message = QLabel(objectName="searchMessage")
+        self.search_message.setTextFormat(Qt.TextFormat.RichText)
+        self.search_message.linkActivated.connect(self.search_edit.setText)
+        bar.addWidget(self.search_message, 1)
+        self.progress = QProgressBar(objectName="importProgress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel", objectName="cancelImport")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_import)
+        self.count_label = QLabel(objectName="countLabel")
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        bar.addPermanentWidget(self.count_label)
+
+    def _build_menus(self) -> None:
+        def action(menu, text, slot, shortcut=None, name=None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            if name:
+                act.setObjectName(name)
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
+
+        file_menu = self.menuBar().addMenu("&File")
+        action(file_menu, "&Import Files…", self.choose_files, QKeySequence.StandardKey.Open)
+        action(file_menu, "Import &Folder…", self.choose_folder)
+        action(file_menu, "Import the &Sample Papers", self.import_samples)
+        file_menu.addSeparator()
+        action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = action(
+            edit_menu, "&Undo", self.undo, QKeySequence.StandardKey.Undo, "undoAction"
+        )
+        self.redo_action = action(edit_menu, "&Redo", self.redo, "Ctrl+Shift+Z", "redoAction")
+        edit_menu.addSeparator()
+        self.paste_action = action(
+            edit_menu, "&Paste Abstracts", self.paste_abstracts, None, "pasteAction"
+        )
+        action(edit_menu, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
+        edit_menu.addSeparator()
+        self.trash_action = action(edit_menu, "Move to &Trash", self.trash_selected, "Delete")
+        self.trash_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.table.addAction(self.trash_action)
+        action(edit_menu, "R&estore from Trash", self.restore_selected)
+        action(edit_menu, "E&mpty Trash…", self.empty_trash)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, "&Search Syntax", self.show_search_help)
+        action(help_menu, "&About readinglist", self.show_about)
+
+    # Loading the view
+
+    def reload(self, keep_selection: bool = True) -> None:
+        """Re-query the ids of the current view (sidebar target + search) and show them."""
+        selected = self.selected_ids() if keep_selection else []
+        query = self.search_edit.text().strip()
+        view = self._filter_for(self.target)
+        self.match_terms = frozenset()
+        message = ""
+        if query or self.target.kind == "search":
+            full_query = " ".join(
+                part
+                for part in (str(self.target.value) if self.target.kind == "search" else "", query)
+                if part
+            )
+            results = self.library.search(full_query, limit=None, highlight=False)
+            allowed = set(self.library.paper_ids(view, order_by="id"))
+            ids = [i for i in results.ids if i in allowed]
+            self.match_terms = frozenset(results.matched_terms)
+            message = self._search_message(results, len(ids))
+        else:
+            ids = self.library.paper_ids(
+                view, order_by=self.sort_column, descending=self.sort_descending
+            )
+        self.model.set_ids(ids)
+        self.search_message.setText(message)
+        self._update_counts()
+        self._update_undo_actions()
+        self.stack.setCurrentWidget(self.welcome if self._library_empty() else self.splitter)
+        self._reselect(selected)
+
+    def _filter_for(self, target: Target) -> PaperFilter:
+        if target.kind == "smart":
+            return PaperFilter(smart=SmartList(target.value))
+        if target.kind == "list":
+            return PaperFilter(list_id=int(target.value))
+        if target.kind == "tag":
+            return PaperFilter(tag=str(target.value))
+        return PaperFilter()
+
+    def _search_message(self, results, shown: int) -> str:
+        parts = []
+        if results.fallback_message:
+            parts.append(results.fallback_message)
+        if shown == 0 and results.suggestion:
+            parts.append(
+                f'No papers found. Did you mean <a href="{results.suggestion}">'
+                f"{results.suggestion}</a>?"
+            )
+        elif shown == 0:
+            parts.append("No papers found.")
+        else:
+            parts.append(f"{shown} paper{'s' if shown != 1 else ''} found")
+        return " ".join(parts)
+
+    def _library_empty(self) -> bool:
+        counts = self.library.smart_counts()
+        return counts[SmartList.ALL] == 0 and counts[SmartList.TRASH] == 0
+
+    def _update_counts(self) -> None:
+        count = self.model.rowCount()
         self.count_label.setText(f"{count} paper{'s' if count != 1 else ''}")
+
+    def _update_undo_actions(self) -> None:
+        undo, redo = self.library.undo_label(), self.library.redo_label()
+        self.undo_action.setEnabled(undo is not None)
+        self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.redo_action.setEnabled(redo is not None)
+        self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.id_at(row) for row in rows]
+
+    def _reselect(self, ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        first = None
+        for paper_id in ids:
+            row = self.model.row_of(paper_id)
+            if row is None:
+                continue
+            flags = (
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+            )
+            selection.select(self.model.index(row, 0), flags)
+            first = row if first is None else first
+        if first is not None:
+            self.table.scrollTo(self.model.index(first, 0))
+        else:
+            self.detail.show_paper(None)
+
+    def _selection_changed(self, *args) -> None:
+        ids = self.selected_ids()
+        self.detail.show_paper(ids[0] if len(ids) == 1 else None, self.match_terms)
+
+    def _target_selected(self, target: Target) -> None:
+        self.target = target
+        self.reload(keep_selection=False)
+
+    def _header_clicked(self, section: int) -> None:
+        column = COLUMNS[section]
+        if column.sort_key is None:
+            return
+        if self.sort_column == column.sort_key:
+            self.sort_descending = not self.sort_descending
+        else:
+            self.sort_column, self.sort_descending = column.sort_key, False
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()  # a sort leaves relevance order
+        self.search_edit.blockSignals(False)
+        self._show_sort_indicator()
+        self.reload()
+
+    def _show_sort_indicator(self) -> None:
+        order = (
+            Qt.SortOrder.DescendingOrder if self.sort_descending else Qt.SortOrder.AscendingOrder
+        )
+        section = next((i for i, c in enumerate(COLUMNS) if c.sort_key == self.sort_column), 0)
+        self.table.horizontalHeader().setSortIndicator(section, order)
+
+    # Writes: every one ends here
+
+    def apply_changes(self, changes: Changes) -> None:
+        if not changes:
+            self._update_undo_actions()
+            return
+        self.sidebar.refresh()  # counts move with statuses, tags, trash and imports
+        self.reload()
+        self.model.refresh_papers(changes.modified)
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.detail.show_paper(ids[0], self.match_terms)
+        self.library_changed.emit(changes)
+
+    def _run(self, action) -> None:
+        try:
+            changes = action()
+        except UserError as error:
+            self.show_error(str(error))
+            return
+        self.apply_changes(changes)
+
+    def undo(self) -> None:
+        self._run(self.library.undo)
+
+    def redo(self) -> None:
+        self._run(self.library.redo)
+
+    def trash_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._run(lambda: self.library.trash(ids))
+
+    def restore_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._run(lambda: self.library.restore(ids))
+
+    def empty_trash(self) -> None:
+        count = self.library.smart_counts()[SmartList.TRASH]
+        if count == 0:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Empty the trash",
+            f"Destroy the {count} paper(s) in the trash, with their notes and highlights?\n"
+            "You can still undo this with Edit → Undo.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(self.library.empty_trash)
+
+    def _papers_dropped(self, ids: list[int], target: Target) -> None:
+        if target.kind == "list":
+            self._run(lambda: self.library.add_to_list(int(target.value), ids))
+        elif target.kind == "tag":
+            self._run(lambda: self.library.add_tags(ids, [str(target.value)]))
+
+    def paste_abstracts(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.show_error("The clipboard holds no text to import.")
+            return
+        report = self.library.import_text(text)
+        self._import_done(report)
+
+    # Search
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def _search_text_changed(self, _text: str) -> None:
+        self.search_timer.start()
+
+    def run_search(self) -> None:
+        self.search_timer.stop()
+        self.reload(keep_selection=False)
+        self.search_finished.emit(self.search_edit.text())
+
+    def show_search_help(self) -> None:
+        SearchHelpDialog(self.library.query_syntax(), self).exec()
+
+    # The search index, rebuilt in the background when it is behind the database
+
+    def start_index_rebuild_if_needed(self) -> None:
+        if self.library.index_ready or self.import_task is not None:
+            return
+        folder = self.library.folder
+
+        def work(progress, cancelled) -> bool:
+            with Library(folder) as worker_library:
+                return worker_library.rebuild_index(
+                    progress=lambda done, total: progress(done, total, ""), cancel=cancelled
+                )
+
+        self.search_edit.setEnabled(False)
+        self.search_edit.setPlaceholderText("Building the search index…")
+        self._start_progress("Building the search index…")
+        self.import_task = run_task(
+            work,
+            on_done=self._index_rebuilt,
+            on_error=self._import_failed,
+            on_progress=self._import_progress,
+        )
+
+    def _index_rebuilt(self, _finished: bool) -> None:
+        self._finish_import_ui()
+        self.library.refresh_search()
+        self.search_edit.setEnabled(True)
+        self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
+
+    def _start_progress(self, message: str) -> None:
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.statusBar().showMessage(message)
+
+    # Importing
+
+    def choose_files(self) -> None:
+        start = self.settings.get(keys.LAST_IMPORT_DIR)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import abstract files", start, "Text files (*.txt *.text);;All files (*)"
+        )
+        if paths:
+            self.import_paths(paths)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of abstract files")
+        if folder:
+            self.import_paths([folder])
+
+    def import_samples(self) -> None:
+        self.import_paths([str(seeds_dir())])
+
+    def import_paths(self, paths: list[str], target: Target | None = None) -> None:
+        if not paths:
+            return
+        if self.import_task is not None:
+            self.show_error("An import is already running; wait for it or cancel it.")
+            return
+        self._import_target = target
+        folder = self.library.folder
+
+        def work(progress, cancelled) -> ImportReport:
+            # The worker has its own connection: SQLite connections stay in their thread.
+            with Library(folder) as worker_library:
+                return worker_library.import_files(paths, progress=progress, cancel=cancelled)
+
+        self._start_progress("Importing…")
+        self.import_task = run_task(
+            work,
+            on_done=self._import_done,
+            on_error=self._import_failed,
+            on_progress=self._import_progress,
+        )
+
+    def _import_progress(self, done: int, total: int, path: str) -> None:
+        # Progress in kilobytes keeps the bar's int range safe for big files.
+        self.progress.setRange(0, max(1, total // 1024))
+        self.progress.setValue(done // 1024)
+
+    def cancel_import(self) -> None:
+        if self.import_task is not None:
+            self.import_task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.statusBar().showMessage("Cancelling…")
+
+    def _finish_import_ui(self) -> None:
+        self.import_task = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.statusBar().clearMessage()
+
+    def _import_done(self, report: ImportReport) -> None:
+        self._finish_import_ui()
+        self.last_report = report
+        target = self._import_target
+        self._import_target = None
+        ids = report.added_ids + [i for f in report.files for i in f.merged_ids + f.duplicate_ids]
+        if target is not None and ids:
+            self._papers_dropped(ids, target)
+        self.library.refresh_search()
+        self.apply_changes(Changes(added=frozenset(report.added_ids), tags=True, lists=True))
+        self.statusBar().showMessage(
+            f"Imported: {report.added} added, {report.merged} merged, "
+            f"{report.duplicates} duplicates, {report.skipped} skipped",
+            8000,
+        )
+        self.import_finished.emit(report)
+        if self.show_report_dialog and (report.files or report.cancelled):
+            ImportReportDialog(report, self).open()
+
+    def _import_failed(self, error: Exception) -> None:
+        self._finish_import_ui()
+        self.show_error(f"The import failed: {error}")
+
+    # Drops on the window
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        QTimer.singleShot(0, lambda: self.import_paths(paths))
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_abstracts()
+            return
+        super().keyPressEvent(event)
+
+    # Messages and state
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        log.info("shown to the user: %s", message)
+
+    def show_about(self) -> None:
+        from readinglist import __version__
+
+        QMessageBox.about(
+            self,
+            "About readinglist",
+            f"<b>readinglist {__version__}</b><p>A reading-list manager for researchers.</p>"
+            f"<p>Library: {self.library.folder}</p>",
+        )
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.get(keys.GEOMETRY)
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        splitter = self.settings.get(keys.MAIN_SPLITTER)
+        if not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        header = self.settings.get(keys.TABLE_HEADER)
+        if not header.isEmpty():
+            self.table.horizontalHeader().restoreState(header)
+        self._show_sort_indicator()
+
+    def save_state(self) -> None:
+        self.settings.set(keys.GEOMETRY, self.saveGeometry())
+        self.settings.set(keys.MAIN_SPLITTER, self.splitter.saveState())
+        self.settings.set(keys.TABLE_HEADER, self.table.horizontalHeader().saveState())
+        self.settings.set(keys.SORT_COLUMN, self.sort_column)
+        self.settings.set(keys.SORT_DESCENDING, self.sort_descending)
+        ids = self.selected_ids()
+        self.settings.set(keys.LAST_PAPER, ids[0] if ids else 0)
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        if self.import_task is not None:
+            self.import_task.cancel()
+        self.save_state()
+        super().closeEvent(event)

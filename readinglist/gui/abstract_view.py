@@ -1,0 +1,96 @@
+"""The abstract, read-only, with the user's highlights and the search's matches painted in.
+
+Highlights are stored as offsets into the abstract in Python characters; Qt counts UTF-16
+code units, so offsets are converted both ways (an emoji or a rare CJK character is two
+units in Qt and one character in Python).
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextBrowser
+
+from readinglist.models import Highlight
+
+HIGHLIGHT_COLORS = {
+    "yellow": "#fff3a0",
+    "green": "#c8f0c0",
+    "blue": "#c4e0ff",
+    "pink": "#ffd0e4",
+    "purple": "#e2d4ff",
+    "orange": "#ffd8a8",
+}
+MATCH_COLOR = "#ffbf47"
+
+
+def to_utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def from_utf16(text: str, units: int) -> int:
+    count = 0
+    for index, char in enumerate(text):
+        if count >= units:
+            return index
+        count += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+class AbstractView(QTextBrowser):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("abstractView")
+        self.setOpenExternalLinks(True)
+        self._text = ""
+
+    def show_abstract(
+        self, text: str, highlights: list[Highlight], match_terms: frozenset[str] = frozenset()
+    ) -> None:
+        self._text = text
+        self.setPlainText(text)
+        for highlight in highlights:
+            if highlight.anchored:
+                color = HIGHLIGHT_COLORS.get(highlight.color, highlight.color)
+                self._paint(highlight.start, highlight.end, color, tooltip=highlight.comment)
+        for start, end in match_spans(text, match_terms):
+            self._paint(start, end, MATCH_COLOR, bold=True)
+
+    def _paint(self, start: int, end: int, color: str, *, tooltip: str = "", bold=False) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(to_utf16(self._text, start))
+        cursor.setPosition(to_utf16(self._text, end), QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(color))
+        if tooltip:
+            fmt.setToolTip(tooltip)
+        if bold:
+            fmt.setFontWeight(700)
+        cursor.mergeCharFormat(fmt)
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The selection as Python offsets into the abstract, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = from_utf16(self._text, cursor.selectionStart())
+        end = from_utf16(self._text, cursor.selectionEnd())
+        return (start, end) if end > start else None
+
+    def select_span(self, start: int, end: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(to_utf16(self._text, start))
+        cursor.setPosition(to_utf16(self._text, end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+
+def match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Where the words of a search occur (whole words, any case, stems by prefix)."""
+    if not terms:
+        return []
+    words = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
+    if not words:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]

@@ -1,0 +1,189 @@
+"""The paper table's model: the ordered ids of the current view, rows fetched lazily.
+
+Only ids are held (100,000 ints are cheap); rows are loaded in pages as the view asks
+for them and kept in a bounded cache. Sorting re-queries SQLite with an indexed ORDER BY
+instead of sorting in Python, so a sort of 100,000 papers costs one query.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from readinglist.library import Library
+from readinglist.models import PaperSummary
+
+PAGE = 200
+CACHE_ROWS = 5_000
+NEEDS_REVIEW_MARK = " ⚑"
+PaperIdRole = Qt.ItemDataRole.UserRole + 1
+TagsRole = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str
+    sort_key: str | None  # the ORDER BY name in the library, None if not sortable
+    width: int
+
+
+COLUMNS = (
+    Column("title", "Title", "title", 340),
+    Column("authors", "Authors", "authors", 120),
+    Column("year", "Year", "year", 60),
+    Column("status", "Status", "status", 80),
+    Column("rating", "Rating", "rating", 80),
+    Column("tags", "Tags", None, 180),
+    Column("added", "Added", "added", 100),
+    Column("key", "Key", "key", 140),
+)
+COLUMN_INDEX = {column.name: index for index, column in enumerate(COLUMNS)}
+PaperIndex = QModelIndex | QPersistentModelIndex
+
+
+class PaperTableModel(QAbstractTableModel):
+    rows_reset = Signal()
+
+    def __init__(self, library: Library, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._cache: OrderedDict[int, PaperSummary] = OrderedDict()
+        self.tag_colors: dict[str, str] = {}
+
+    # The ids behind the rows
+
+    def set_ids(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._row_of = {paper_id: row for row, paper_id in enumerate(self._ids)}
+        self._cache.clear()
+        self.tag_colors = {tag.name: tag.color for tag in self.library.tags() if tag.color}
+        self.endResetModel()
+        self.rows_reset.emit()
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def id_at(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, paper_id: int) -> int | None:
+        return self._row_of.get(paper_id)
+
+    def refresh_papers(self, paper_ids) -> None:
+        """Reload the rows of these papers (their data changed, not their place)."""
+        for paper_id in paper_ids:
+            self._cache.pop(paper_id, None)
+            row = self._row_of.get(paper_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def summary(self, row: int) -> PaperSummary | None:
+        paper_id = self._ids[row]
+        found = self._cache.get(paper_id)
+        if found is None:
+            self._load_page(row)
+            found = self._cache.get(paper_id)
+        else:
+            self._cache.move_to_end(paper_id)
+        return found
+
+    def _load_page(self, row: int) -> None:
+        start = max(0, row - PAGE // 4)
+        page = [i for i in self._ids[start : start + PAGE] if i not in self._cache]
+        self._cache.update(self.library.summaries(page))
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+
+    # Qt's model interface
+
+    def rowCount(self, parent: PaperIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: PaperIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        return None
+
+    def data(self, index: PaperIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == PaperIdRole:
+            return self._ids[index.row()]
+        paper = self.summary(index.row())
+        if paper is None:
+            return None
+        name = COLUMNS[index.column()].name
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(paper, name)
+        if role == TagsRole:
+            return [(tag, self.tag_colors.get(tag, "")) for tag in paper.tags]
+        if name == "title" and paper.title_inferred:
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Inferred title: needs review"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor("#7a5b00"))
+        if role == Qt.ItemDataRole.ToolTipRole and name == "title":
+            return paper.title
+        if role == Qt.ItemDataRole.TextAlignmentRole and name in ("year", "rating"):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    @staticmethod
+    def _display(paper: PaperSummary, name: str) -> str:
+        if name == "title":
+            return paper.title + (NEEDS_REVIEW_MARK if paper.title_inferred else "")
+        if name == "authors":
+            if not paper.authors:
+                return ""
+            first = paper.authors[0].split(",")[0]
+            return first + (" et al." if len(paper.authors) > 1 else "")
+        if name == "year":
+            return str(paper.year) if paper.year else ""
+        if name == "status":
+            return str(paper.status).capitalize()
+        if name == "rating":
+            return "★" * paper.rating
+        if name == "tags":
+            return ", ".join(paper.tags)
+        if name == "added":
+            return paper.added[:10]
+        if name == "key":
+            return paper.key
+        return ""
+
+    def flags(self, index: PaperIndex):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
+
+    def mimeTypes(self) -> list[str]:
+        return ["application/x-readinglist-paper-ids"]
+
+    def mimeData(self, indexes):
+        ids = sorted({self._ids[i.row()] for i in indexes if i.isValid()})
+        mime = QMimeData()
+        mime.setData("application/x-readinglist-paper-ids", ",".join(map(str, ids)).encode())
+        return mime

@@ -1,0 +1,208 @@
+"""The sidebar: smart lists, reading lists (nested), saved searches and tags, with counts.
+
+Files dropped on a reading list or a tag are imported into it; papers dragged from the
+table onto one join it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
+
+from readinglist.library import Library
+from readinglist.models import SmartList
+
+PAPER_IDS_MIME = "application/x-readinglist-paper-ids"
+TargetRole = Qt.ItemDataRole.UserRole + 10
+
+SMART_TITLES = {
+    SmartList.ALL: "All papers",
+    SmartList.UNREAD: "Unread",
+    SmartList.READING: "Reading",
+    SmartList.READ: "Read",
+    SmartList.RECENT: "Recently added",
+    SmartList.UNTAGGED: "Untagged",
+    SmartList.NEEDS_REVIEW: "Needs review",
+    SmartList.TRASH: "Trash",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a sidebar item stands for: ("smart", SmartList), ("list", id), ("tag", name),
+    or ("search", query)."""
+
+    kind: str
+    value: object
+
+    @property
+    def accepts_papers(self) -> bool:
+        return self.kind in ("list", "tag")
+
+
+class Sidebar(QTreeWidget):
+    target_selected = Signal(object)  # Target
+    files_dropped = Signal(list, object)  # paths, Target
+    papers_dropped = Signal(list, object)  # paper ids, Target
+
+    def __init__(self, library: Library, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.setObjectName("sidebar")
+        self.setHeaderHidden(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(True)
+        self.setMinimumWidth(200)
+        self.itemSelectionChanged.connect(self._selection_changed)
+        self._suppress = False
+        self.refresh()
+
+    def current_target(self) -> Target | None:
+        item = self.currentItem()
+        return item.data(0, TargetRole) if item is not None else None
+
+    def item_for(self, target: Target) -> QTreeWidgetItem | None:
+        for item in self._all_items():
+            if item.data(0, TargetRole) == target:
+                return item
+        return None
+
+    def select(self, target: Target) -> None:
+        item = self.item_for(target)
+        if item is not None:
+            self.setCurrentItem(item)
+
+    def _all_items(self):
+        stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            yield item
+            stack.extend(item.child(i) for i in range(item.childCount()))
+
+    def refresh(self) -> None:
+        """Rebuild from the library, keeping the selection and the expanded groups."""
+        selected = self.current_target() or Target("smart", SmartList.ALL)
+        self._suppress = True
+        self.clear()
+        counts = self.library.smart_counts()
+        library_group = self._group("Library")
+        for smart, title in SMART_TITLES.items():
+            self._item(library_group, f"{title} ({counts[smart]})", Target("smart", smart))
+        lists_group = self._group("Reading lists")
+        parents: dict[int | None, QTreeWidgetItem] = {None: lists_group}
+        for reading_list in self.library.reading_lists():
+            parent = parents.get(reading_list.parent_id, lists_group)
+            parents[reading_list.id] = self._item(
+                parent,
+                f"{reading_list.name} ({reading_list.count})",
+                Target("list", reading_list.id),
+            )
+        searches = self.library.saved_searches()
+        if searches:
+            searches_group = self._group("Saved searches")
+            for search in searches:
+                self._item(searches_group, search.name, Target("search", search.query))
+        tags_group = self._group("Tags")
+        tag_items: dict[str, QTreeWidgetItem] = {}
+
+        def tag_parent(name: str) -> QTreeWidgetItem:
+            """The item of ``name``'s parent tag, made if only its children exist."""
+            parent_name = name.rpartition("/")[0]
+            if not parent_name:
+                return tags_group
+            if parent_name.casefold() not in tag_items:
+                leaf = parent_name.rpartition("/")[2]
+                tag_items[parent_name.casefold()] = self._item(
+                    tag_parent(parent_name), leaf, Target("tag", parent_name)
+                )
+            return tag_items[parent_name.casefold()]
+
+        for tag in self.library.tags():
+            leaf = tag.name.rpartition("/")[2]
+            item = self._item(
+                tag_parent(tag.name), f"{leaf} ({tag.count})", Target("tag", tag.name)
+            )
+            if tag.color:
+                item.setIcon(0, _swatch(tag.color))
+            tag_items[tag.name.casefold()] = item
+        self.expandAll()
+        self.select(selected)  # the same view again: no target_selected signal
+        self._suppress = False
+        if self.currentItem() is None:  # the selected list or tag is gone
+            self.select(Target("smart", SmartList.ALL))
+
+    def _group(self, title: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self, [title])
+        font = QFont(item.font(0))
+        font.setBold(True)
+        item.setFont(0, font)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        item.setForeground(0, QBrush(QColor("#666666")))
+        return item
+
+    @staticmethod
+    def _item(parent: QTreeWidgetItem, text: str, target: Target) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [text])
+        item.setData(0, TargetRole, target)
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if target.accepts_papers:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        item.setFlags(flags)
+        return item
+
+    def _selection_changed(self) -> None:
+        if not self._suppress:
+            target = self.current_target()
+            if target is not None:
+                self.target_selected.emit(target)
+
+    # Drops: files are imported into the item, papers join it
+
+    def _target_at(self, event) -> Target | None:
+        item = self.itemAt(event.position().toPoint())
+        target = item.data(0, TargetRole) if item is not None else None
+        return target if target is not None and target.accepts_papers else None
+
+    def _acceptable(self, event) -> bool:
+        mime = event.mimeData()
+        return mime.hasUrls() or mime.hasFormat(PAPER_IDS_MIME)
+
+    def dragEnterEvent(self, event) -> None:
+        if self._acceptable(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self._acceptable(event) and self._target_at(event) is not None:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        target = self._target_at(event)
+        mime = event.mimeData()
+        if target is None or not self._acceptable(event):
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        if mime.hasFormat(PAPER_IDS_MIME):
+            raw = bytes(mime.data(PAPER_IDS_MIME).data()).decode()
+            ids = [int(part) for part in raw.split(",") if part]
+            QTimer.singleShot(0, lambda: self.papers_dropped.emit(ids, target))
+        else:
+            paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+            # Return from the drop at once; the import starts from the event loop.
+            QTimer.singleShot(0, lambda: self.files_dropped.emit(paths, target))
+
+
+def _swatch(color: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
