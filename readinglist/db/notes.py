@@ -40,6 +40,8 @@ def note_paper(db: sqlite_utils.Database, note_id: int) -> int:
 
 def edit_note(db: sqlite_utils.Database, note_id: int, body: str) -> int:
     paper_id = note_paper(db, note_id)
+    if not body.strip():
+        raise UserError("the note is empty (delete it instead)")
     db.execute(
         "UPDATE notes SET body = ?, modified = ? WHERE id = ? AND body != ?",
         [body, _now(), note_id, body],
