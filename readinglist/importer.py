@@ -16,6 +16,7 @@ import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,9 +24,12 @@ import sqlite_utils
 
 from readinglist import citekeys, fingerprints
 from readinglist.db import papers as paper_queries
+from readinglist.db import tags
 from readinglist.errors import ImportCancelled, NotAnAbstractFile
 from readinglist.formats import textfile
 from readinglist.formats.abstracts import read_abstracts
+from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
+from readinglist.formats.bibtex_reader import read_bibtex
 from readinglist.formats.detect import looks_like_bibtex
 from readinglist.models import FileReport, ParsedRecord, SkippedRecord
 
@@ -91,18 +95,22 @@ class RecordSink:
         self.source_name = _file_name(source)
         self.format = fmt
         self.timestamp = now()
-        self.import_id = db["imports"].insert(
-            {
-                "path": source,
-                "format": fmt,
-                "sha256": "",
-                "finished": "",
-                "added": 0,
-                "merged": 0,
-                "duplicates": 0,
-                "skipped": 0,
-            }
-        ).last_pk
+        self.import_id = (
+            db["imports"]
+            .insert(
+                {
+                    "path": source,
+                    "format": fmt,
+                    "sha256": "",
+                    "finished": "",
+                    "added": 0,
+                    "merged": 0,
+                    "duplicates": 0,
+                    "skipped": 0,
+                }
+            )
+            .last_pk
+        )
         self._weak_seen: Counter[str] = Counter()
         self.formats_seen: set[str] = set()
 
@@ -132,6 +140,8 @@ class RecordSink:
         )
 
     def _find_existing(self, record: ParsedRecord) -> dict | None:
+        if self.format == "bibtex":
+            return self._find_existing_entry(record)
         arxiv_id = fingerprints.normalise_arxiv_id(record.arxiv_id)
         doi = fingerprints.normalise_doi(record.doi)
         for column, value in (("arxiv_id", arxiv_id), ("doi", doi)):
@@ -144,19 +154,57 @@ class RecordSink:
             return self._first("abstract_fingerprint = ?", [strong])
         # Short or boilerplate abstracts prove nothing: only a re-import of the same file
         # (same name, same title and abstract, same occurrence) counts as the same paper.
-        weak = fingerprints.record_fingerprint(record.title, record.abstract)
+        return self._same_occurrence_in_earlier_import(record)
+
+    def _weak_fingerprint(self, record: ParsedRecord) -> str:
+        title = (
+            f"{record.citation_key}\x1f{record.title}" if self.format == "bibtex" else record.title
+        )
+        return fingerprints.record_fingerprint(title, record.abstract)
+
+    def _same_occurrence_in_earlier_import(self, record: ParsedRecord) -> dict | None:
+        """The paper that the same record, at the same occurrence, became when a file of
+        the same name was imported before: how a re-import is recognised without
+        evidence of identity."""
+        weak = self._weak_fingerprint(record)
         occurrence = self._weak_seen[weak]
         self._weak_seen[weak] += 1
         earlier = [
             row
             for row in self.db.query(
                 "SELECT * FROM papers WHERE record_fingerprint = ? AND deleted IS NULL "
-                "AND abstract_fingerprint IS NULL AND import_id IS NOT ? ORDER BY id",
+                "AND import_id IS NOT ? ORDER BY id",
                 [weak, self.import_id],
             )
             if _file_name(row["source_file"]) == self.source_name
         ]
         return earlier[occurrence] if occurrence < len(earlier) else None
+
+    def _find_existing_entry(self, record: ParsedRecord) -> dict | None:
+        """For BibTeX: distinct keys in one file are distinct entries, so only papers from
+        before this import can match: by arXiv id, DOI or full abstract, or as a re-import
+        of the same file."""
+        earlier = "import_id IS NOT ?"
+        for column, value in (
+            ("arxiv_id", fingerprints.normalise_arxiv_id(record.arxiv_id)),
+            ("doi", fingerprints.normalise_doi(record.doi)),
+            ("abstract_fingerprint", fingerprints.abstract_fingerprint(record.abstract)),
+        ):
+            if value:
+                found = self._first(f"{column} = ? AND {earlier}", [value, self.import_id])
+                if found:
+                    return found
+        # A re-import of the same file: the same entry at the same occurrence (this also
+        # finds an entry whose key was taken at its first import and was given another).
+        found = self._same_occurrence_in_earlier_import(record)
+        if found is None and record.citation_key:
+            # The same key from a file of the same name: the entry, edited since.
+            found = self._first(
+                f"key = ? COLLATE NOCASE AND {earlier}", [record.citation_key, self.import_id]
+            )
+            if found and _file_name(found["source_file"]) != self.source_name:
+                found = None
+        return found
 
     def _first(self, where: str, params: list) -> dict | None:
         rows = list(
@@ -168,10 +216,10 @@ class RecordSink:
         return rows[0] if rows else None
 
     def _insert(self, record: ParsedRecord) -> int:
-        key = citekeys.unique_key(
-            citekeys.base_key(record.title, record.authors, record.year),
-            lambda k: paper_queries.key_taken(self.db, k),
-        )
+        key = self._key_for(record)
+        if not record.title.strip():
+            # An entry without a title (a crossref child, a @set): shown by its key.
+            record = replace(record, title=key, title_inferred=True)
         cursor = self.db.execute(
             "INSERT INTO papers (key, title, title_inferred, abstract, authors, year, venue, "
             "url, code_url, arxiv_id, doi, source_file, source_format, date_listed, added, "
@@ -195,11 +243,42 @@ class RecordSink:
                 self.timestamp,
                 self.timestamp,
                 fingerprints.abstract_fingerprint(record.abstract),
-                fingerprints.record_fingerprint(record.title, record.abstract),
+                self._weak_fingerprint(record),
                 self.import_id,
             ],
         )
-        return cursor.lastrowid
+        paper_id = cursor.lastrowid
+        if record.tags:
+            tags.add_tags(self.db, [paper_id], record.tags)
+        if record.entry_type or record.extra_fields:
+            self.db.execute(
+                "INSERT INTO paper_bibtex (paper_id, entry_type, fields) VALUES (?, ?, ?)",
+                [
+                    paper_id,
+                    record.entry_type,
+                    json.dumps([list(pair) for pair in record.extra_fields], ensure_ascii=False),
+                ],
+            )
+        return paper_id
+
+    def _key_for(self, record: ParsedRecord) -> str:
+        """The entry's own key when it is usable and free; otherwise a new one, reported."""
+
+        def taken(key: str) -> bool:
+            return paper_queries.key_taken(self.db, key)
+
+        wanted = record.citation_key
+        if wanted and BIBTEX_KEY.match(wanted) and not taken(wanted):
+            return wanted
+        key = citekeys.unique_key(
+            citekeys.base_key(record.title or wanted, record.authors, record.year), taken
+        )
+        if wanted:
+            self.report.warnings.append(
+                f"line {record.line}: key {wanted!r} is already in use or unusable; "
+                f"the entry was given {key!r}"
+            )
+        return key
 
     def _merge(self, existing: dict, record: ParsedRecord) -> bool:
         """Fill what the library lacks from the new record; True if anything changed."""
@@ -242,15 +321,16 @@ def import_file(
     try:
         info = textfile.sniff(path)
         if looks_like_bibtex(textfile.read_lines(path, info)):
-            raise NotAnAbstractFile(
-                "this is a BibTeX file, not an abstract listing; BibTeX import is not "
-                "available in this version"
-            )
+            return _import_bibtex(db, path, info, report, cancel)
         report.warnings.extend(info.warnings)
         with db.atomic():
             sink = RecordSink(db, report, str(path.resolve()), "abstracts")
-            _consume(read_abstracts(_counting(textfile.read_lines(path, info), progress)),
-                     sink, report, cancel)
+            _consume(
+                read_abstracts(_counting(textfile.read_lines(path, info), progress)),
+                sink,
+                report,
+                cancel,
+            )
             report.format = _format_name(report, sink)
             db["imports"].update(sink.import_id, {"format": report.format})
             sink.finish(file_sha256(path))
@@ -270,20 +350,38 @@ def import_file(
     return report
 
 
-def import_text(
-    db: sqlite_utils.Database, text: str, *, name: str = "pasted text"
+def _import_bibtex(
+    db: sqlite_utils.Database,
+    path: Path,
+    info: textfile.TextInfo,
+    report: FileReport,
+    cancel: Cancel | None,
 ) -> FileReport:
-    """Import abstracts from text in memory (a paste), in one transaction."""
+    """A .bib file: every entry with a distinct key is a distinct paper."""
+    text = "\n".join(line for _, line in textfile.read_lines(path, info))
+    report.warnings.extend(info.warnings)
+    with db.atomic():
+        sink = RecordSink(db, report, str(path.resolve()), "bibtex")
+        _consume(read_bibtex(text), sink, report, cancel)
+        report.format = "bibtex"
+        db["imports"].update(sink.import_id, {"format": "bibtex"})
+        sink.finish(file_sha256(path))
+    if not (report.added or report.merged or report.duplicates):
+        report.warnings.append("no entries found in this BibTeX file")
+    return report
+
+
+def import_text(db: sqlite_utils.Database, text: str, *, name: str = "pasted text") -> FileReport:
+    """Import abstracts or BibTeX from text in memory (a paste), in one transaction."""
     report = FileReport(path=name)
     lines = list(textfile.split_text_lines(text))
-    if looks_like_bibtex(iter(lines)):
-        report.error = "this is BibTeX, not abstracts; BibTeX import is not available yet"
-        return report
+    bibtex = looks_like_bibtex(iter(lines))
     try:
         with db.atomic():
-            sink = RecordSink(db, report, name, "pasted")
-            _consume(read_abstracts(iter(lines)), sink, report, None)
-            report.format = _format_name(report, sink)
+            sink = RecordSink(db, report, name, "bibtex" if bibtex else "pasted")
+            records = read_bibtex(text) if bibtex else read_abstracts(iter(lines))
+            _consume(records, sink, report, None)
+            report.format = "bibtex" if bibtex else _format_name(report, sink)
             db["imports"].update(sink.import_id, {"format": report.format})
             sink.finish(hashlib.sha256(text.encode("utf-8")).hexdigest())
     except sqlite3.OperationalError as error:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from readinglist import importer, indexing
+from readinglist.cite import CiteMixin
 from readinglist.db import edits, lists, notes, open_database, tags, views
 from readinglist.db import papers as paper_queries
 from readinglist.db.undo import UndoLog
@@ -40,7 +41,7 @@ IdsOrKeys = Iterable[int | str]
 log = logging.getLogger(__name__)
 
 
-class Library:
+class Library(CiteMixin):
     """A library folder: ``library.sqlite3`` (the truth) plus derived data beside it."""
 
     def __init__(self, folder: str | os.PathLike | None = None):

@@ -16,7 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from readinglist import __version__
-from readinglist.cli import organise, papers, search
+from readinglist.cli import cite, organise, papers, search
 from readinglist.cli.output import EXIT_FAILED
 from readinglist.errors import UserError
 from readinglist.library import Library
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     papers.register(commands, common)
     organise.register(commands, common)
     search.register(commands, common)
+    cite.register(commands, common)
     return parser
 
 
@@ -57,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = getattr(args, "json", False)
     try:
         with Library(getattr(args, "library", None)) as library:
-            return args.handler(library, args)
+            code = args.handler(library, args)
+            library.refresh_auto_exports()  # bound .bib files follow every change
+            return code
     except UserError as error:
         print(f"readinglist: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -153,10 +153,11 @@ def set_key(db: sqlite_utils.Database, paper_id: int, key: str) -> bool:
             f"not a usable citation key: {key!r} (ASCII letters, digits and _:.-+/, "
             "starting with a letter)"
         )
-    owner = db.execute("SELECT id FROM papers WHERE key = ?", [key]).fetchone()
+    owner = db.execute("SELECT id FROM papers WHERE key = ? COLLATE NOCASE", [key]).fetchone()
     if owner and owner[0] != paper_id:
         raise UserError(f"the citation key {key!r} is already used by paper {owner[0]}")
-    if owner:
+    current = db.execute("SELECT key FROM papers WHERE id = ?", [paper_id]).fetchone()[0]
+    if current == key:
         return False
     db.execute("UPDATE papers SET key = ?, modified = ? WHERE id = ?", [key, _now(), paper_id])
     return True

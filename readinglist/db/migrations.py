@@ -157,6 +157,31 @@ def _organise(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0003_cite")
+def _cite(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        -- What a BibTeX import carried beyond the paper's own fields, written back on export.
+        CREATE TABLE paper_bibtex (
+            paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+            entry_type TEXT NOT NULL DEFAULT '',
+            fields TEXT NOT NULL DEFAULT '[]'      -- JSON [[name, LaTeX value], ...]
+        );
+        CREATE TABLE auto_exports (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL CHECK (scope IN ('library', 'tag', 'list')),
+            value TEXT NOT NULL DEFAULT '',
+            format TEXT NOT NULL DEFAULT 'bibtex',
+            last_written TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        );
+        -- BibTeX compares keys without case: so does the library.
+        CREATE UNIQUE INDEX papers_key_nocase ON papers(key COLLATE NOCASE);
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]

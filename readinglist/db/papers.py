@@ -92,7 +92,7 @@ def get_paper(db: sqlite_utils.Database, paper_id: int) -> Paper | None:
 
 
 def id_for_key(db: sqlite_utils.Database, key: str) -> int | None:
-    row = db.execute("SELECT id FROM papers WHERE key = ?", [key]).fetchone()
+    row = db.execute("SELECT id FROM papers WHERE key = ? COLLATE NOCASE", [key]).fetchone()
     return row[0] if row else None
 
 
@@ -101,7 +101,9 @@ def paper_exists(db: sqlite_utils.Database, paper_id: int) -> bool:
 
 
 def key_taken(db: sqlite_utils.Database, key: str) -> bool:
-    return db.execute("SELECT 1 FROM papers WHERE key = ?", [key]).fetchone() is not None
+    """Taken in any case: BibTeX treats ``Smith2020`` and ``smith2020`` as one key."""
+    row = db.execute("SELECT 1 FROM papers WHERE key = ? COLLATE NOCASE", [key]).fetchone()
+    return row is not None
 
 
 def count_papers(db: sqlite_utils.Database, *, include_trash: bool = False) -> int:

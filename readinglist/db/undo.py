@@ -28,6 +28,7 @@ TRACKED_TABLES = (
     "notes",
     "highlights",
     "saved_searches",
+    "paper_bibtex",
 )
 KEEP_STEPS = 200
 

@@ -28,7 +28,9 @@ _INTRODUCED = re.compile(
 _CALLED = re.compile(rf"\b(?:called|named|dubbed|termed|coined)\s+{_NAME}(?=[\s,:;.)]|$)")
 _APPOSITIVE = re.compile(r"^\s*(?:\([^)]{0,40}\)\s*)?,\s*(?P<desc>(?:a|an|the)\s[^,;:.()]+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z\"'(\[])|(?<=[。！？])")
-_STOP_AT = re.compile(r"\s+(?:that|which|where|who|whose|to|by|designed|built|trained|based)\s", re.IGNORECASE)
+_STOP_AT = re.compile(
+    r"\s+(?:that|which|where|who|whose|to|by|designed|built|trained|based)\s", re.IGNORECASE
+)
 _COMMON_WORDS = {"We", "This", "The", "In", "Our", "It", "These", "A", "An", "To", "However"}
 
 

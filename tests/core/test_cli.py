@@ -152,14 +152,14 @@ def test_unreadable_inputs_exit_1_with_one_line_each(capsys, lib_dir, tmp_path, 
 
 
 def test_unreadable_input_json_still_exits_1(capsys, lib_dir, tmp_path):
-    bib = tmp_path / "refs.txt"
-    bib.write_text("@article{a,\n title={T}\n}\n", encoding="utf-8")
-    code, out, err = run(capsys, "--library", str(lib_dir), "import", str(bib), "--json")
+    archive = tmp_path / "refs.txt"
+    archive.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)))
+    code, out, err = run(capsys, "--library", str(lib_dir), "import", str(archive), "--json")
     assert code == 1
     report = json.loads(out)
     assert report["failed"] == 1 and report["files"][0]["ok"] is False
-    assert "BibTeX" in report["files"][0]["error"]
-    assert len(err.splitlines()) == 1 and "BibTeX" in err
+    assert "gzip" in report["files"][0]["error"]
+    assert len(err.splitlines()) == 1 and "gzip" in err
 
 
 def test_empty_file_is_not_a_failure(capsys, lib_dir, tmp_path):
