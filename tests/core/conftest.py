@@ -169,3 +169,25 @@ def big_library(big_library_template: Path, tmp_path: Path):
     library.index_ready = False
     yield library
     library.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory) -> Path:
+    """The seed papers imported once per session, for tests that copy them."""
+    from readinglist.library import Library
+    from readinglist.paths import seeds_dir
+
+    folder = tmp_path_factory.mktemp("seeded") / "library"
+    with Library(folder) as library:
+        assert library.import_files([seeds_dir()]).added == 53
+    return folder
+
+
+@pytest.fixture
+def seeded_copy(seeded_template: Path, tmp_path: Path):
+    """Like ``seeded_library`` (53 seed papers, the import undoable), from a copy."""
+    from tests.core.organise_support import copy_library
+
+    library = copy_library(seeded_template, tmp_path / "seeded")
+    yield library
+    library.close()

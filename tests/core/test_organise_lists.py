@@ -17,8 +17,8 @@ def names(library) -> list[tuple[str, int | None, int]]:
     ]
 
 
-def test_create_nested_lists_undo_redo(seeded_library):
-    lib = seeded_library
+def test_create_nested_lists_undo_redo(seeded_copy):
+    lib = seeded_copy
     thesis = check_undo_redo(lib, lambda: lib.create_list("Thesis"))
     check_undo_redo(lib, lambda: lib.create_list("Chapter 2", parent="thesis"))
     check_undo_redo(lib, lambda: lib.create_list("Chapter 1", parent=thesis))
@@ -41,8 +41,8 @@ def test_create_nested_lists_undo_redo(seeded_library):
     lib.create_list("Chapter 1")  # the same name elsewhere in the tree is fine
 
 
-def test_ensure_list_creates_the_missing_levels_in_one_step(seeded_library):
-    lib = seeded_library
+def test_ensure_list_creates_the_missing_levels_in_one_step(seeded_copy):
+    lib = seeded_copy
     lib.create_list("Reading group")
     state = snapshot(lib)
 
@@ -60,8 +60,8 @@ def test_ensure_list_creates_the_missing_levels_in_one_step(seeded_library):
     assert snapshot(lib) == state
 
 
-def test_rename_move_and_delete_lists_undo_redo(seeded_library):
-    lib = seeded_library
+def test_rename_move_and_delete_lists_undo_redo(seeded_copy):
+    lib = seeded_copy
     a = lib.create_list("A")
     b = lib.create_list("B", parent=a)
     c = lib.create_list("C", parent=b)
@@ -92,8 +92,8 @@ def test_rename_move_and_delete_lists_undo_redo(seeded_library):
     assert lib.lists_of("nemotronh") == ["Bee", "C"]
 
 
-def test_adding_to_lists_never_copies_the_paper(seeded_library):
-    lib = seeded_library
+def test_adding_to_lists_never_copies_the_paper(seeded_copy):
+    lib = seeded_copy
     count, paper = lib.count(), lib.paper("nemotronh")
     to_read, survey = lib.create_list("To read"), lib.create_list("Survey")
 
@@ -114,8 +114,8 @@ def test_adding_to_lists_never_copies_the_paper(seeded_library):
         lib.add_to_list(to_read, ["no-such-paper"])
 
 
-def test_manual_order_undo_redo(seeded_library):
-    lib = seeded_library
+def test_manual_order_undo_redo(seeded_copy):
+    lib = seeded_copy
     ids = lib.paper_ids(order_by="id")[:5]
     reading = lib.create_list("Reading")
     lib.add_to_list(reading, ids[2:])

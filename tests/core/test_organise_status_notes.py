@@ -52,8 +52,8 @@ def test_bulk_status_of_1000_papers_sets_read_date(big_library):
     assert row(big_library, ids[0], "status", "read_date") == ("read", read_date)
 
 
-def test_rating_bounds_and_undo(seeded_library):
-    lib = seeded_library
+def test_rating_bounds_and_undo(seeded_copy):
+    lib = seeded_copy
     changes = check_undo_redo(lib, lambda: lib.set_rating(["nemotronh", "flashattention2"], 5))
     assert len(changes.modified) == 2
     assert lib.paper("nemotronh").rating == 5
@@ -65,8 +65,8 @@ def test_rating_bounds_and_undo(seeded_library):
     assert lib.paper("nemotronh").rating == 0
 
 
-def test_priority_undo_redo(seeded_library):
-    lib = seeded_library
+def test_priority_undo_redo(seeded_copy):
+    lib = seeded_copy
     paper_id = lib.resolve("nemotronh")
     assert row(lib, paper_id, "priority") == (Priority.NORMAL,)
     check_undo_redo(lib, lambda: lib.set_priority([paper_id], Priority.HIGH))
@@ -78,8 +78,8 @@ def test_priority_undo_redo(seeded_library):
 # Metadata and citation keys
 
 
-def test_edit_metadata_undo_redo(seeded_library):
-    lib = seeded_library
+def test_edit_metadata_undo_redo(seeded_copy):
+    lib = seeded_copy
     paper = lib.paper("nemotronh")
 
     changes = check_undo_redo(
@@ -134,8 +134,8 @@ def test_title_edit_clears_inferred_and_an_import_keeps_it(library, tmp_path: Pa
     assert library.smart_counts()[SmartList.NEEDS_REVIEW] == 0
 
 
-def test_set_key_refuses_duplicates_and_bad_keys(seeded_library):
-    lib = seeded_library
+def test_set_key_refuses_duplicates_and_bad_keys(seeded_copy):
+    lib = seeded_copy
     paper_id = lib.resolve("nemotronh")
 
     changes = check_undo_redo(lib, lambda: lib.set_key(paper_id, "hybrid2025"))
@@ -154,8 +154,8 @@ def test_set_key_refuses_duplicates_and_bad_keys(seeded_library):
 # Notes and highlights
 
 
-def test_notes_with_created_and_modified(seeded_library, monkeypatch):
-    lib = seeded_library
+def test_notes_with_created_and_modified(seeded_copy, monkeypatch):
+    lib = seeded_copy
     clock = iter(["2025-01-01T10:00:00+00:00", "2025-01-02T11:00:00+00:00"])
     monkeypatch.setattr(note_queries, "_now", lambda: next(clock))
 
@@ -185,8 +185,8 @@ def test_notes_with_created_and_modified(seeded_library, monkeypatch):
             action()
 
 
-def test_highlights_re_anchor_after_abstract_edits(seeded_library):
-    lib = seeded_library
+def test_highlights_re_anchor_after_abstract_edits(seeded_copy):
+    lib = seeded_copy
     paper = lib.paper("nemotronh")
     abstract = paper.abstract
     quote = "hybrid Mamba-Transformer models"
@@ -222,8 +222,8 @@ def test_highlights_re_anchor_after_abstract_edits(seeded_library):
     assert highlight.start == start + 18
 
 
-def test_highlight_finds_the_nearest_occurrence_and_comes_back(seeded_library):
-    lib = seeded_library
+def test_highlight_finds_the_nearest_occurrence_and_comes_back(seeded_copy):
+    lib = seeded_copy
     paper_id = lib.resolve("flashattention2")
     lib.edit(paper_id, abstract="alpha beta gamma. alpha beta gamma. alpha beta gamma.")
     hid = lib.add_highlight(paper_id, 18, 28)  # the second "alpha beta"
@@ -235,8 +235,8 @@ def test_highlight_finds_the_nearest_occurrence_and_comes_back(seeded_library):
     assert (lib.highlights(paper_id)[0].start, lib.highlights(paper_id)[0].id) == (4, hid)
 
 
-def test_highlight_edit_delete_and_bounds(seeded_library):
-    lib = seeded_library
+def test_highlight_edit_delete_and_bounds(seeded_copy):
+    lib = seeded_copy
     paper = lib.paper("nemotronh")
     hid = lib.add_highlight(paper.id, 0, 10)
     check_undo_redo(lib, lambda: lib.edit_highlight(hid, color="blue", comment="why"))
@@ -275,8 +275,8 @@ def test_trash_and_restore_1000_papers(big_library):
     assert not big_library.restore(ids).added  # nothing left in the trash
 
 
-def test_empty_trash_takes_everything_with_it_and_undo_brings_it_back(seeded_library):
-    lib = seeded_library
+def test_empty_trash_takes_everything_with_it_and_undo_brings_it_back(seeded_copy):
+    lib = seeded_copy
     gone, kept = lib.resolve("nemotronh"), lib.resolve("flashattention2")
     lib.add_tags([gone, kept], ["hybrid"])
     reading = lib.create_list("Reading")
@@ -313,8 +313,8 @@ def test_empty_trash_takes_everything_with_it_and_undo_brings_it_back(seeded_lib
 # Smart lists, sorted views, saved searches
 
 
-def test_smart_counts(seeded_library):
-    lib = seeded_library
+def test_smart_counts(seeded_copy):
+    lib = seeded_copy
     ids = lib.paper_ids(order_by="id")
     inferred = len(lib.paper_ids(PaperFilter(smart=SmartList.NEEDS_REVIEW)))
     lib.set_status(ids[:5], "read")
@@ -342,8 +342,8 @@ def test_smart_counts(seeded_library):
     assert lib.paper_ids(both, order_by="id") == ids[3:5]
 
 
-def test_views_sort_in_sql(seeded_library):
-    lib = seeded_library
+def test_views_sort_in_sql(seeded_copy):
+    lib = seeded_copy
     papers = lib.papers()
     by_title = [p.id for p in sorted(papers, key=lambda p: (p.title.casefold(), p.id))]
     assert lib.paper_ids(order_by="title") == by_title
@@ -355,8 +355,8 @@ def test_views_sort_in_sql(seeded_library):
         lib.paper_ids(order_by="abstract; DROP TABLE papers")
 
 
-def test_saved_searches_undo_redo(seeded_library):
-    lib = seeded_library
+def test_saved_searches_undo_redo(seeded_copy):
+    lib = seeded_copy
     first = check_undo_redo(lib, lambda: lib.save_search("RL papers", "tag:method/rl"))
     lib.save_search("attention", "attention AND year:2023")
     with pytest.raises(UserError):
@@ -377,8 +377,8 @@ def test_saved_searches_undo_redo(seeded_library):
         lib.delete_saved_search("Reinforcement")
 
 
-def test_failed_writes_leave_no_trace(seeded_library):
-    lib = seeded_library
+def test_failed_writes_leave_no_trace(seeded_copy):
+    lib = seeded_copy
     state, label = snapshot(lib), lib.undo_label()
     for action in (
         lambda: lib.set_rating(["nemotronh"], 9),

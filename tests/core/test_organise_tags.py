@@ -66,8 +66,8 @@ def test_tagging_papers_that_have_the_tag_changes_nothing(big_library):
     assert big_library.undo_label() == label  # no empty step on the undo stack
 
 
-def test_case_insensitive_names_keep_the_first_spelling(seeded_library):
-    lib = seeded_library
+def test_case_insensitive_names_keep_the_first_spelling(seeded_copy):
+    lib = seeded_copy
     lib.add_tags(["nemotronh"], ["RLHF"])
     changes = lib.add_tags(["nemotronh", "flashattention2"], ["rlhf", "Rlhf"])
 
@@ -79,8 +79,8 @@ def test_case_insensitive_names_keep_the_first_spelling(seeded_library):
     assert lib.paper("nemotronh").tags == []
 
 
-def test_tag_names_are_cleaned_and_bad_ones_refused(seeded_library):
-    lib = seeded_library
+def test_tag_names_are_cleaned_and_bad_ones_refused(seeded_copy):
+    lib = seeded_copy
     lib.add_tags(["nemotronh"], ["  method /  deep   rl "])
     assert lib.paper("nemotronh").tags == ["method/deep rl"]
     for bad in ("", "   ", "a//b", "/a", "a/"):
@@ -159,15 +159,15 @@ def test_rename_into_its_own_sub_tree(big_library):
     assert {"method/rl", "method/rl/rl", "method/rl/sft"} <= set(tag_counts(big_library))
 
 
-def test_rename_by_another_spelling_whose_fold_is_longer(seeded_library):
-    lib = seeded_library
+def test_rename_by_another_spelling_whose_fold_is_longer(seeded_copy):
+    lib = seeded_copy
     lib.add_tags(["nemotronh"], ["Straße", "Straße/karte"])
     lib.rename_tag("STRASSE", "road")
     assert lib.paper("nemotronh").tags == ["road", "road/karte"]
 
 
-def test_rename_changes_the_spelling_only(seeded_library):
-    lib = seeded_library
+def test_rename_changes_the_spelling_only(seeded_copy):
+    lib = seeded_copy
     lib.add_tags(["nemotronh"], ["rlhf"])
     check_undo_redo(lib, lambda: lib.rename_tag("rlhf", "RLHF"))
     assert lib.paper("nemotronh").tags == ["RLHF"]
@@ -193,8 +193,8 @@ def test_merge_keeps_every_paper_tags(big_library):
     assert tags["RLHF"].count == sum("RLHF" in t for t in expected.values())
 
 
-def test_merge_into_a_new_tag_and_onto_itself(seeded_library):
-    lib = seeded_library
+def test_merge_into_a_new_tag_and_onto_itself(seeded_copy):
+    lib = seeded_copy
     lib.add_tags(["nemotronh", "flashattention2"], ["llm"])
     lib.merge_tags("llm", "language models")
     assert [(t.name, t.count) for t in lib.tags()] == [("language models", 2)]
@@ -215,8 +215,8 @@ def test_delete_tag_undo_redo(big_library):
         big_library.delete_tag("method/rl")
 
 
-def test_tag_color_undo_redo(seeded_library):
-    lib = seeded_library
+def test_tag_color_undo_redo(seeded_copy):
+    lib = seeded_copy
     lib.add_tags(["nemotronh"], ["rlhf"])
     changes = check_undo_redo(lib, lambda: lib.set_tag_color("RLHF", "red"))
     assert changes.tags

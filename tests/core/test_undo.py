@@ -73,8 +73,8 @@ def test_everything_undone_back_to_empty_and_redone(big_library):
     assert snapshot(big_library) == full
 
 
-def test_steps_undo_newest_first_and_redo_in_order(seeded_library):
-    lib = seeded_library
+def test_steps_undo_newest_first_and_redo_in_order(seeded_copy):
+    lib = seeded_copy
     states = [snapshot(lib)]
     actions = [
         lambda: lib.add_tags(["nemotronh"], ["a"]),
@@ -104,8 +104,8 @@ def test_steps_undo_newest_first_and_redo_in_order(seeded_library):
     assert not lib.redo()
 
 
-def test_undo_reports_what_changed(seeded_library):
-    lib = seeded_library
+def test_undo_reports_what_changed(seeded_copy):
+    lib = seeded_copy
     paper_id = lib.resolve("nemotronh")
     lib.add_tags([paper_id], ["x"])
     changes = lib.undo()
@@ -122,8 +122,8 @@ def test_nothing_to_undo_or_redo(library):
     assert not library.redo()
 
 
-def test_a_new_action_clears_the_redo_stack(seeded_library):
-    lib = seeded_library
+def test_a_new_action_clears_the_redo_stack(seeded_copy):
+    lib = seeded_copy
     lib.add_tags(["nemotronh"], ["a"])
     lib.add_tags(["nemotronh"], ["b"])
     lib.undo()
@@ -138,8 +138,8 @@ def test_a_new_action_clears_the_redo_stack(seeded_library):
     assert lib.undo_label() == "Rate 1 paper 4"
 
 
-def test_an_action_that_changes_nothing_keeps_the_redo_stack(seeded_library):
-    lib = seeded_library
+def test_an_action_that_changes_nothing_keeps_the_redo_stack(seeded_copy):
+    lib = seeded_copy
     lib.set_status(["nemotronh"], "read")
     lib.undo()
 
@@ -153,8 +153,8 @@ def test_an_action_that_changes_nothing_keeps_the_redo_stack(seeded_library):
     assert lib.paper("nemotronh").status == "read"
 
 
-def test_undo_is_shared_by_two_libraries_on_one_folder(seeded_library):
-    window = seeded_library
+def test_undo_is_shared_by_two_libraries_on_one_folder(seeded_copy):
+    window = seeded_copy
     with Library(window.folder) as command_line:
         window.add_tags(["nemotronh"], ["from-window"])
         command_line.set_status(["nemotronh"], "reading")
@@ -189,9 +189,9 @@ def test_undo_survives_a_restart(tmp_path: Path, seeds):
         assert lib.count() == 0
 
 
-def test_old_steps_are_forgotten(seeded_library, monkeypatch):
+def test_old_steps_are_forgotten(seeded_copy, monkeypatch):
     monkeypatch.setattr(undo_module, "KEEP_STEPS", 3)
-    lib = seeded_library
+    lib = seeded_copy
     for rating in (1, 2, 3, 4, 5):
         lib.set_rating(["nemotronh"], rating)
     undone = 0
