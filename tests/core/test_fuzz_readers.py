@@ -7,6 +7,7 @@ Profiles are registered in tests/core/conftest.py: a modest example count by def
 from __future__ import annotations
 
 import codecs
+import re
 import tempfile
 from pathlib import Path
 
@@ -102,8 +103,12 @@ def title_ok(title: str) -> bool:
     return bool(title.strip()) and not is_noise(title) and not ABSTRACT_PREFIX.match(title)
 
 
+# Titles do not end a sentence (a title that does reads as an abstract, by design).
+TITLE_END = re.compile(r"[\s.!?。\"')\]]+$")
 TITLE = (
-    phrase(min_words=1, max_words=9).map(lambda t: t[:95].rstrip(".!?。\"')] ")).filter(title_ok)
+    phrase(min_words=1, max_words=9)
+    .map(lambda t: TITLE_END.sub("", t[:95]).strip())
+    .filter(title_ok)
 )
 
 
