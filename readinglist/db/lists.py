@@ -40,6 +40,12 @@ def find_list(db: sqlite_utils.Database, name_or_id: str | int) -> int:
             found = None
             break
         found = parent = row[0]
+    if found is None and "/" not in text:
+        # A nested list by its own name, when that name is unique in the library.
+        rows = db.execute("SELECT id FROM lists WHERE name = ? COLLATE NOCASE", [text]).fetchall()
+        if len(rows) > 1:
+            raise UserError(f"several reading lists are named {text!r}: give its path, A/B")
+        found = rows[0][0] if rows else None
     if found is None:
         raise UserError(f"no reading list named {text!r}")
     return found

@@ -7,8 +7,6 @@ units in Qt and one character in Python).
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
@@ -46,7 +44,10 @@ class AbstractView(QTextBrowser):
         self._text = ""
 
     def show_abstract(
-        self, text: str, highlights: list[Highlight], match_terms: frozenset[str] = frozenset()
+        self,
+        text: str,
+        highlights: list[Highlight],
+        match_spans: list[tuple[int, int]] = (),
     ) -> None:
         self._text = text
         self.setPlainText(text)
@@ -54,7 +55,7 @@ class AbstractView(QTextBrowser):
             if highlight.anchored:
                 color = HIGHLIGHT_COLORS.get(highlight.color, highlight.color)
                 self._paint(highlight.start, highlight.end, color, tooltip=highlight.comment)
-        for start, end in match_spans(text, match_terms):
+        for start, end in match_spans:
             self._paint(start, end, MATCH_COLOR, bold=True)
 
     def _paint(self, start: int, end: int, color: str, *, tooltip: str = "", bold=False) -> None:
@@ -83,14 +84,3 @@ class AbstractView(QTextBrowser):
         cursor.setPosition(to_utf16(self._text, start))
         cursor.setPosition(to_utf16(self._text, end), QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
-
-
-def match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Where the words of a search occur (whole words, any case, stems by prefix)."""
-    if not terms:
-        return []
-    words = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
-    if not words:
-        return []
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
-from readinglist.gui.paper_model import TagsRole
+from readinglist.gui.paper_model import SnippetRole, TagsRole
 
 DEFAULT_CHIP = "#dfe6ee"
 
@@ -42,4 +42,40 @@ class TagChipDelegate(QStyledItemDelegate):
             painter.setPen(QColor("#ffffff") if chip.lightness() < 140 else QColor("#1d2733"))
             painter.drawText(QRectF(x, y, width, height), Qt.AlignmentFlag.AlignCenter, name)
             x += width + 4
+        painter.restore()
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """The search snippet with its matches in bold on a marker colour, one line."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        snippet = index.data(SnippetRole) or ""
+        option_copy = type(option)(option)
+        self.initStyleOption(option_copy, index)
+        option_copy.text = ""
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawControl(
+                QStyle.ControlElement.CE_ItemViewItem, option_copy, painter, option.widget
+            )
+        if not snippet:
+            return
+        document = QTextDocument()
+        document.setDefaultFont(option.font)
+        document.setDocumentMargin(2)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        color = (
+            option.palette.highlightedText().color() if selected else option.palette.text().color()
+        )
+        marked = snippet.replace("<b>", '<b style="background-color:#ffe08a;color:#000">')
+        document.setHtml(f'<span style="color:{color.name()}; white-space:nowrap">{marked}</span>')
+        painter.save()
+        painter.translate(option.rect.topLeft())
+        clip = QRectF(0, 0, option.rect.width(), option.rect.height())
+        painter.setClipRect(clip)
+        # documentLayout().draw, not QTextDocument.drawContents: in PySide6 6.12 the latter
+        # drops a reference to None on every call and crashes the process after a while.
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.clip = clip
+        document.documentLayout().draw(painter, context)
         painter.restore()

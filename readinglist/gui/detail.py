@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -64,6 +65,8 @@ class DetailPane(QScrollArea):
         body = QWidget()
         self.setWidget(body)
         layout = QVBoxLayout(body)
+        # Scroll when the pane is short rather than squeezing the fields to nothing.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
         self.placeholder = QLabel("Select a paper to see its abstract, notes and highlights.")
         self.placeholder.setWordWrap(True)
@@ -224,7 +227,8 @@ class DetailPane(QScrollArea):
     def _show_abstract(self) -> None:
         assert self.paper is not None
         highlights = self.library.highlights(self.paper.id)
-        self.abstract_view.show_abstract(self.paper.abstract, highlights, self.match_terms)
+        spans = self.library.match_spans(self.paper.abstract, self.match_terms)
+        self.abstract_view.show_abstract(self.paper.abstract, highlights, spans)
         self.highlight_list.clear()
         for highlight in highlights:
             where = "" if highlight.anchored else " (no longer in the abstract)"

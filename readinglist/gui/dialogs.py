@@ -65,7 +65,11 @@ class ImportReportDialog(QDialog):
             for warning in file.warnings:
                 QTreeWidgetItem(item, [f"Note: {warning}"]).setFirstColumnSpanned(True)
         self.tree.expandAll()
-        self.tree.header().resizeSection(0, 330)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column in range(1, 6):
+            header.resizeSection(column, 90 if column > 1 else 110)
         layout.addWidget(self.tree)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)

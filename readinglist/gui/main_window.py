@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from readinglist.errors import UserError
 from readinglist.gui import settings as keys
-from readinglist.gui.delegates import TagChipDelegate
+from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate
 from readinglist.gui.detail import DetailPane
 from readinglist.gui.dialogs import ImportReportDialog, SearchHelpDialog, WelcomePanel
 from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(False)  # sorting is a re-query, see _header_clicked
         self.table.setItemDelegateForColumn(COLUMN_INDEX["tags"], TagChipDelegate(self.table))
+        self.table.setItemDelegateForColumn(COLUMN_INDEX["match"], SnippetDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setSortIndicatorShown(True)
@@ -85,6 +86,8 @@ class MainWindow(QMainWindow):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for index, column in enumerate(COLUMNS):
             header.resizeSection(index, column.width)
+            if column.name == "match":
+                continue  # shown by the search, not by choice
             action = QAction(column.title, header, checkable=True, checked=True)
             action.toggled.connect(lambda on, i=index: self.table.setColumnHidden(i, not on))
             if index == 0:
@@ -227,7 +230,9 @@ class MainWindow(QMainWindow):
             ids = self.library.paper_ids(
                 view, order_by=self.sort_column, descending=self.sort_descending
             )
-        self.model.set_ids(ids)
+        self.model.set_ids(ids, self.match_terms)
+        # The Match column shows where a search hit: only while searching.
+        self.table.setColumnHidden(COLUMN_INDEX["match"], not self.match_terms)
         self.search_message.setText(message)
         self._update_counts()
         self._update_undo_actions()
@@ -566,7 +571,7 @@ class MainWindow(QMainWindow):
         if not splitter.isEmpty():
             self.splitter.restoreState(splitter)
         header = self.settings.get(keys.TABLE_HEADER)
-        if not header.isEmpty():
+        if not header.isEmpty() and self.settings.get(keys.TABLE_COLUMNS) == _column_names():
             self.table.horizontalHeader().restoreState(header)
         self._show_sort_indicator()
 
@@ -574,6 +579,7 @@ class MainWindow(QMainWindow):
         self.settings.set(keys.GEOMETRY, self.saveGeometry())
         self.settings.set(keys.MAIN_SPLITTER, self.splitter.saveState())
         self.settings.set(keys.TABLE_HEADER, self.table.horizontalHeader().saveState())
+        self.settings.set(keys.TABLE_COLUMNS, _column_names())
         self.settings.set(keys.SORT_COLUMN, self.sort_column)
         self.settings.set(keys.SORT_DESCENDING, self.sort_descending)
         ids = self.selected_ids()
@@ -585,3 +591,7 @@ class MainWindow(QMainWindow):
             self.import_task.cancel()
         self.save_state()
         super().closeEvent(event)
+
+
+def _column_names() -> str:
+    return ",".join(column.name for column in COLUMNS)

@@ -28,6 +28,7 @@ CACHE_ROWS = 5_000
 NEEDS_REVIEW_MARK = " ⚑"
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 TagsRole = Qt.ItemDataRole.UserRole + 2
+SnippetRole = Qt.ItemDataRole.UserRole + 3
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,15 @@ class Column:
 
 
 COLUMNS = (
-    Column("title", "Title", "title", 340),
+    Column("title", "Title", "title", 330),
+    Column("match", "Match", None, 360),
+    Column("tags", "Tags", None, 150),
+    Column("status", "Status", "status", 70),
+    Column("rating", "Rating", "rating", 70),
     Column("authors", "Authors", "authors", 120),
-    Column("year", "Year", "year", 60),
-    Column("status", "Status", "status", 80),
-    Column("rating", "Rating", "rating", 80),
-    Column("tags", "Tags", None, 180),
-    Column("added", "Added", "added", 100),
-    Column("key", "Key", "key", 140),
+    Column("year", "Year", "year", 50),
+    Column("added", "Added", "added", 90),
+    Column("key", "Key", "key", 130),
 )
 COLUMN_INDEX = {column.name: index for index, column in enumerate(COLUMNS)}
 PaperIndex = QModelIndex | QPersistentModelIndex
@@ -62,12 +64,16 @@ class PaperTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._cache: OrderedDict[int, PaperSummary] = OrderedDict()
         self.tag_colors: dict[str, str] = {}
+        self.match_terms: frozenset[str] = frozenset()
+        self._snippets: dict[int, str] = {}
 
     # The ids behind the rows
 
-    def set_ids(self, ids: list[int]) -> None:
+    def set_ids(self, ids: list[int], match_terms: frozenset[str] = frozenset()) -> None:
         self.beginResetModel()
         self._ids = list(ids)
+        self.match_terms = match_terms
+        self._snippets.clear()
         self._row_of = {paper_id: row for row, paper_id in enumerate(self._ids)}
         self._cache.clear()
         self.tag_colors = {tag.name: tag.color for tag in self.library.tags() if tag.color}
@@ -134,6 +140,8 @@ class PaperTableModel(QAbstractTableModel):
             return self._display(paper, name)
         if role == TagsRole:
             return [(tag, self.tag_colors.get(tag, "")) for tag in paper.tags]
+        if role == SnippetRole or (name == "match" and role == Qt.ItemDataRole.ToolTipRole):
+            return self._snippet(paper.id)
         if name == "title" and paper.title_inferred:
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
@@ -148,6 +156,14 @@ class PaperTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and name in ("year", "rating"):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+    def _snippet(self, paper_id: int) -> str:
+        """The best-matching passage, with matches in <b>: only for rows on screen."""
+        if not self.match_terms:
+            return ""
+        if paper_id not in self._snippets:
+            self._snippets[paper_id] = self.library.snippet(paper_id, self.match_terms)
+        return self._snippets[paper_id]
 
     @staticmethod
     def _display(paper: PaperSummary, name: str) -> str:

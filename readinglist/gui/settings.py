@@ -24,6 +24,8 @@ GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("window/main_splitter", QByteArray, QByteArray())
 TABLE_HEADER = Setting("table/header", QByteArray, QByteArray())
+# The columns the saved header describes: a header saved with other columns is ignored.
+TABLE_COLUMNS = Setting("table/columns", str, "")
 SORT_COLUMN = Setting("table/sort_column", str, "added")
 SORT_DESCENDING = Setting("table/sort_descending", bool, True)
 LAST_PAPER = Setting("table/last_paper", int, 0)
