@@ -253,9 +253,6 @@ def test_python_m_readinglist(tmp_path, seeds):
     assert listed.returncode == 0
     assert len(json.loads(listed.stdout)) == 53
 
-    shown = _python_m("--library", str(home), "show", "nemotronh")
-    assert shown.returncode == 0 and shown.stdout.startswith("Title:    Nemotron-H")
-
     failed = _python_m("--library", str(home), "import", str(tmp_path / "nope.txt"))
     assert failed.returncode == 1
     assert failed.stderr == f"readinglist: {tmp_path / 'nope.txt'}: no such file\n"

@@ -151,8 +151,8 @@ def test_generated_daily_page_reads_back_exactly(papers, header, newline, blanks
 
 
 @given(
-    listing=st.lists(listing_abstracts(), min_size=1, max_size=4),
-    papers=st.lists(st.tuples(TITLE, daily_abstracts()), min_size=1, max_size=4),
+    listing=st.lists(listing_abstracts(), min_size=1, max_size=3),
+    papers=st.lists(st.tuples(TITLE, daily_abstracts()), min_size=1, max_size=3),
     listing_first=st.booleans(),
 )
 def test_generated_mixed_file_reads_back_exactly(listing, papers, listing_first):

@@ -29,7 +29,7 @@ WORDS = (  # noqa: SIM905 - reads better as prose
 
 
 def abstract_for(index: int, rng: random.Random) -> str:
-    body = " ".join(rng.choices(WORDS, k=150))
+    body = " ".join(rng.choices(WORDS, k=250))  # about 1.7 KB, a long real abstract
     return f"Paper {index} studies {body}. A second sentence closes paper {index}."
 
 
