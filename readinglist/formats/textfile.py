@@ -46,8 +46,9 @@ BOMS = [
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
 
-# Control bytes that never occur in text (tab, newlines, form feed and ESC excluded).
-_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+# Control bytes that never occur in text. Excluded: tab, newlines, form feed, ESC, and
+# vertical tab, which is how Word copies a soft line break (Shift+Enter) as plain text.
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import codecs
 import gzip
 import io
 import random
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -258,3 +259,14 @@ def test_empty_file_sniffs_as_text(tmp_path):
     path = write(tmp_path, b"")
     assert textfile.sniff(path).encoding == "utf-8"
     assert lines_of(path) == []
+
+
+def test_word_soft_line_breaks_are_text_not_binary(tmp_path):
+    # Word copies a soft line break (Shift+Enter) as a vertical tab: a short abstract
+    # wrapped that way is dense in \x0b, and still text.
+    title, abstract = PAPERS[0]
+    wrapped = "\x0b".join(textwrap.wrap(abstract, 35))
+    path = write(tmp_path, f"{title}\n\n{wrapped}\n".encode())
+    assert wrapped.count("\x0b") / path.stat().st_size > 0.02
+    [record] = records_only(parse_path(path))
+    assert (record.title, record.abstract) == (title, wrapped)
