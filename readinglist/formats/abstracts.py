@@ -58,6 +58,9 @@ REPO_URL = re.compile(
 # parts look unlike a title or an abstract is cheaper than skipping either part.
 SKIP_COST = 8
 SKIP_METADATA_COST = 3
+# A short paragraph with page furniture on both sides (an organisation between "·" lines)
+# is furniture too: dearer as a title or an abstract than skipping it and its neighbours.
+FURNITURE_AS_CONTENT_COST = 2 * SKIP_COST
 UNTITLED_EXTRA_COST = 6
 # An abstract-shaped paragraph that ends a sentence as the title of the next one: dearer
 # than two untitled abstracts, so blank-line-separated abstracts are never paired up.
@@ -74,8 +77,18 @@ class Paragraph:
     line: int
     text: str
     prefixed: bool = False  # came from an "Abstract:" line
-    near_metadata: bool = False  # page furniture right before or after it
+    after_metadata: bool = False  # page furniture right before it (blank lines aside)
+    before_metadata: bool = False  # page furniture right after it (blank lines aside)
     date_listed: str = ""
+
+    @property
+    def near_metadata(self) -> bool:
+        return self.after_metadata or self.before_metadata
+
+    @property
+    def between_metadata(self) -> bool:
+        """Furniture on both sides and not abstract-shaped: an organisation, an author."""
+        return self.after_metadata and self.before_metadata and not self.looks_like_abstract
 
     @property
     def ends_with_period(self) -> bool:
@@ -148,17 +161,22 @@ def _paragraphs(lines: Iterable[tuple[int, str]]) -> Iterator[Paragraph]:
         elif state.prefixed:
             state.lines.append(line)  # a wrapped listing line continues its abstract
         elif is_noise(stripped):
-            yield from state.flush(next_is_metadata=True)
+            yield from state.flush()
             state.noise(stripped)
         elif state.lines:
             state.lines.append(line)
         else:
             state.start(number, line)
     yield from state.flush()
+    yield from state.finish()
 
 
 class _ParagraphState:
+    """Lines of the paragraph being read; the last finished paragraph is held back until
+    the next non-blank line says whether page furniture follows it."""
+
     def __init__(self) -> None:
+        self.held: Paragraph | None = None
         self.lines: list[str] = []
         self.first_line = 0
         self.prefixed = False
@@ -177,20 +195,28 @@ class _ParagraphState:
             self.date_listed = stripped
         self.previous_was_header = is_date or stripped.casefold() in HEADER_LINES
         self.after_metadata = True
+        if self.held is not None:
+            self.held.before_metadata = True
 
-    def flush(self, *, next_is_metadata: bool = False) -> Iterator[Paragraph]:
+    def flush(self) -> Iterator[Paragraph]:
         text = "\n".join(self.lines).strip()
         if text:
             self.seen_content = True
-            yield Paragraph(
+            yield from self.finish()
+            self.held = Paragraph(
                 self.first_line,
                 text,
                 prefixed=self.prefixed,
-                near_metadata=self.after_metadata or next_is_metadata,
+                after_metadata=self.after_metadata,
                 date_listed=self.date_listed,
             )
             self.after_metadata = False
         self.lines, self.prefixed = [], False
+
+    def finish(self) -> Iterator[Paragraph]:
+        if self.held is not None:
+            yield self.held
+            self.held = None
 
 
 def _safe_cut(buffer: list[Paragraph]) -> int:
@@ -229,7 +255,10 @@ def _label(paragraphs: list[Paragraph]) -> Iterator[ParsedRecord | SkippedRecord
         untitled = best[i] + _abstract_cost(here) + (0 if here.prefixed else UNTITLED_EXTRA_COST)
         if untitled < best[i + 1]:
             best[i + 1], choice[i + 1] = untitled, "untitled"
-        skip = best[i] + (SKIP_METADATA_COST if here.near_metadata else SKIP_COST)
+        # Skipping is cheap next to page furniture, but never for an abstract-shaped
+        # paragraph: an abstract that lost its title is still a paper.
+        cheap_skip = here.near_metadata and not here.looks_like_abstract
+        skip = best[i] + (SKIP_METADATA_COST if cheap_skip else SKIP_COST)
         if here.prefixed:
             skip = float("inf")  # an Abstract: line is always a paper
         if skip < best[i + 1]:
@@ -253,6 +282,8 @@ def _label(paragraphs: list[Paragraph]) -> Iterator[ParsedRecord | SkippedRecord
 def _title_cost(paragraph: Paragraph) -> float:
     if paragraph.prefixed:
         return float("inf")
+    if paragraph.between_metadata:
+        return FURNITURE_AS_CONTENT_COST
     if paragraph.looks_like_title:
         return 0
     if paragraph.looks_like_abstract:
@@ -264,6 +295,8 @@ def _title_cost(paragraph: Paragraph) -> float:
 def _abstract_cost(paragraph: Paragraph) -> float:
     if paragraph.looks_like_abstract:
         return 0
+    if paragraph.between_metadata:
+        return FURNITURE_AS_CONTENT_COST
     return 4 if paragraph.looks_like_title else 2
 
 

@@ -419,3 +419,36 @@ def test_long_run_of_titles_loses_nothing():
     # Two titles in a row are ambiguous (see test_two_titles_missing_abstracts_in_a_row);
     # whatever the reading, every paragraph is accounted for, in order.
     assert _accounted_for(records) == titles
+
+
+@pytest.mark.parametrize("joiner", ["\n", "\n\n"], ids=["compact", "spread"])
+def test_missing_abstract_on_a_real_page_never_takes_furniture(joiner):
+    # Vote count, title, (abstract lost), authors / organisation / date: the organisation
+    # between "·" lines must not become the orphaned title's abstract.
+    papers = [*PAPERS, *EXTRA]
+    lost = 2
+    blocks = ["Daily Papers", "Daily / Weekly / Monthly", "Mar 14"]
+    for index, (title, abstract) in enumerate(papers):
+        blocks += ["▲ 12", title] + ([] if index == lost else [abstract])
+        blocks.append(joiner.join(["12 authors", "·", "NVIDIA", "·", "Published on Mar 14", "3"]))
+    records = read("\n\n".join(blocks) + "\n")
+    assert pairs(records) == papers[:lost] + papers[lost + 1 :]
+    skipped = [s.text for s in skipped_only(records)]
+    assert papers[lost][0] in skipped
+    assert set(skipped) == {papers[lost][0], "NVIDIA"}
+
+
+def test_untitled_abstract_next_to_furniture_is_kept():
+    # An abstract whose title was lost, between a vote count and an authors line, is
+    # still a paper (with an inferred title), not skipped as furniture.
+    orphan = EXTRA[0][1]
+    text = (
+        f"Daily Papers\n\nMar 14\n\n▲ 12\n\n{orphan}\n\n12 authors\n\n"
+        f"▲ 3\n\n{PAPERS[0][0]}\n\n{PAPERS[0][1]}\n\n5 authors\n"
+    )
+    records = read(text)
+    assert [(r.abstract, r.title_inferred) for r in records] == [
+        (orphan, True),
+        (PAPERS[0][1], False),
+    ]
+    assert records[1].title == PAPERS[0][0]
