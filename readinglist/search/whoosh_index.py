@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 # Below this many papers one process is faster: starting workers costs about a second.
 PARALLEL_THRESHOLD = 20_000
 WRITER_MEMORY_MB = 256
+# Incremental updates (an import, an edit) keep a small pool: memory stays bounded.
+UPDATE_MEMORY_MB = 32
 _BATCH = 500  # documents between progress reports and cancel checks
 _HIGHLIGHTED_FIELDS = frozenset({"title", "abstract", "note"})
 
@@ -58,6 +60,7 @@ class WhooshIndex(SearchIndex):
         self._searcher = None
         self._parser = None
         self._stamp = ""
+        self._building: set[Path] = set()
 
     # Opening and closing
 
@@ -88,11 +91,13 @@ class WhooshIndex(SearchIndex):
             return True
 
     def _smoke_test(self) -> None:
-        # Touch the term dictionary, postings and stored fields of every segment.
+        # Touch the term dictionary, postings and stored fields of every segment, so
+        # damage the manifest cannot see (same size, bad bytes) shows here, not later.
         searcher = self._searcher
         searcher.search(wq.Term("status", "unread"), limit=1)
-        for docnum in range(min(1, searcher.doc_count_all())):
-            searcher.stored_fields(docnum)
+        for reader, offset in searcher.reader().leaf_readers():
+            if reader.doc_count_all():
+                searcher.stored_fields(offset)
         self.search("model", limit=1)
 
     def close(self) -> None:
@@ -146,15 +151,19 @@ class WhooshIndex(SearchIndex):
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         building = self._sibling("new")
         building.mkdir()
+        self._building.add(building)
         try:
             if not self._build(building, documents, total, progress, cancel):
                 shutil.rmtree(building, ignore_errors=True)
+                self._building.discard(building)
                 return False
             manifest.write(building, SCHEMA_VERSION, stamp)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
+            self._building.discard(building)
             raise
         with self._lock:
+            self._building.discard(building)
             self._close()
             self._swap_in(building)
             if not self.open(stamp):
@@ -204,14 +213,16 @@ class WhooshIndex(SearchIndex):
             shutil.rmtree(old, ignore_errors=True)
 
     def _remove_leftovers(self) -> None:
+        """Folders of rebuilds that crashed; not the one a rebuild is writing now."""
         pattern = f".{self.folder.name}.*-*"
         for leftover in self.folder.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+            if leftover not in self._building:
+                shutil.rmtree(leftover, ignore_errors=True)
 
     def update(self, documents: Iterable[SearchDocument], *, stamp: str | None = None) -> None:
         with self._lock:
             self._require_open()
-            writer = self._ix.writer(compound=False)
+            writer = self._ix.writer(compound=False, limitmb=UPDATE_MEMORY_MB)
             try:
                 for doc in documents:
                     writer.update_document(**fields_for(doc))
@@ -223,7 +234,7 @@ class WhooshIndex(SearchIndex):
     def delete(self, ids: Iterable[int], *, stamp: str | None = None) -> None:
         with self._lock:
             self._require_open()
-            writer = self._ix.writer(compound=False)
+            writer = self._ix.writer(compound=False, limitmb=UPDATE_MEMORY_MB)
             for paper_id in ids:
                 writer.delete_by_term("pid", str(paper_id))
             self._commit(writer, stamp)

@@ -110,3 +110,12 @@ def test_search_imports_only_its_own_layer():
                 if name.startswith("readinglist"):
                     assert name.startswith(allowed), f"{path.name} imports {name}"
                 assert not name.startswith("PySide6"), f"{path.name} imports Qt"
+
+
+def test_an_empty_library_has_a_working_index(tmp_path):
+    index = WhooshIndex(tmp_path / "search-index")
+    assert index.rebuild([], 0, "empty")
+    assert index.search("mamba").total == 0
+    assert index.related(1).ids == []
+    index.close()
+    assert WhooshIndex(tmp_path / "search-index").open("empty")
