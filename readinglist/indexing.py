@@ -1,10 +1,10 @@
 """Keeping the search index in step with SQLite.
 
-SQLite is the truth; the index is derived. A *generation* number in the ``settings``
-table is bumped in the same transaction as (or before) every write the index follows, and
-the index records the generation it reflects. When the two differ (a crash between the
-database commit and the index update, another program's write, a damaged index) the
-index is rebuilt from SQLite, and nothing is lost.
+SQLite is the truth; the index is derived. Triggers record every paper whose index entry
+falls behind in ``index_queue``, in the same transaction as the change, whichever program
+made it. Before answering a search, the queue is drained into the index; an index that is
+missing, damaged, from another version or from another library is rebuilt from SQLite.
+Nothing the user wrote can be lost by the index.
 """
 
 from __future__ import annotations
@@ -16,21 +16,35 @@ import sqlite_utils
 from readinglist.db import papers as paper_queries
 from readinglist.search import SearchDocument, document_from_paper
 
-GENERATION = "index_generation"
+
+def library_id(db: sqlite_utils.Database) -> str:
+    """A random id made when the library was created: an index belongs to one library."""
+    return db.execute("SELECT value FROM library_info WHERE name = 'id'").fetchone()[0]
 
 
-def current_generation(db: sqlite_utils.Database) -> str:
-    row = db.execute("SELECT value FROM settings WHERE name = ?", [GENERATION]).fetchone()
-    return row[0] if row else "0"
+def pending(db: sqlite_utils.Database) -> tuple[int, list[int]]:
+    """(the last queue entry, the distinct papers queued up to it)."""
+    last = db.execute("SELECT ifnull(max(seq), 0) FROM index_queue").fetchone()[0]
+    ids = [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT paper_id FROM index_queue WHERE seq <= ? ORDER BY paper_id", [last]
+        )
+    ]
+    return last, ids
 
 
-def bump_generation(db: sqlite_utils.Database) -> str:
-    db.execute(
-        "INSERT INTO settings (name, value) VALUES (?, '1') ON CONFLICT(name) DO UPDATE "
-        "SET value = CAST(value AS INTEGER) + 1",
-        [GENERATION],
-    )
-    return current_generation(db)
+def pending_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(DISTINCT paper_id) FROM index_queue").fetchone()[0]
+
+
+def last_queued(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT ifnull(max(seq), 0) FROM index_queue").fetchone()[0]
+
+
+def clear_queue(db: sqlite_utils.Database, up_to: int) -> None:
+    """Forget queue entries the index now reflects (later ones stay for the next drain)."""
+    db.execute("DELETE FROM index_queue WHERE seq <= ?", [up_to])
 
 
 def _texts_by_paper(db: sqlite_utils.Database, sql: str, ids: list[int] | None) -> dict:

@@ -59,9 +59,9 @@ class Library(CiteMixin):
         self.index = WhooshIndex(self.folder / INDEX_DIR_NAME)
         # False when the index is missing, damaged, old or behind the database: the
         # caller rebuilds it (the window in the background, the command line on demand).
-        self.index_ready = self.index.open(indexing.current_generation(self.db))
+        self.index_ready = self.index.open(indexing.library_id(self.db))
         if not self.index_ready and self.count() == 0:
-            self.rebuild_index()  # an empty index costs nothing; imports then keep it current
+            self.rebuild_index()  # an empty index costs nothing
 
     def close(self) -> None:
         self.index.close()
@@ -129,72 +129,86 @@ class Library(CiteMixin):
     def _step(self, label: str) -> Iterator[None]:
         with self.undo_log.step(label):
             yield
-            indexing.bump_generation(self.db)  # in the same transaction as the change
 
-    def _done(self, changes: Changes, tag_ids: Iterable[int] = ()) -> Changes:
-        """Bring the search index up to date with a committed change."""
-        if not changes or not self.index_ready:
-            return changes
-        ids = set(changes.papers)
-        tag_ids = list(tag_ids)
-        if tag_ids:
-            marks = ",".join("?" * len(tag_ids))
-            ids.update(
-                row[0]
-                for row in self.db.execute(
-                    f"SELECT paper_id FROM paper_tags WHERE tag_id IN ({marks})", tag_ids
-                )
-            )
-        if len(ids) >= BULK_REINDEX and 2 * len(ids) >= self.count():
-            # Most of the library changed (a first big import): a parallel rebuild is
-            # about three times faster than updating document by document.
-            self.rebuild_index()
-            return changes
-        present: set[int] = set()
-
-        def documents():  # streamed: a big import never holds all its documents at once
-            for document in indexing.documents(self.db, sorted(ids)):
-                present.add(document.id)
-                yield document
-
-        try:
-            self.index.update(documents(), stamp=indexing.current_generation(self.db))
-            gone = ids - present
-            if gone:
-                self.index.delete(sorted(gone))
-        except Exception:
-            # The database has the change; the index will be rebuilt from it.
-            log.warning("updating the search index failed; it will be rebuilt", exc_info=True)
-            self.index_ready = False
+    def _done(self, changes: Changes) -> Changes:
+        """Every write passes here. The search index follows through ``index_queue``
+        (filled by triggers), so a write costs no indexing time."""
         return changes
 
     # Search
 
-    def ensure_index(self, progress=None, cancel=None) -> bool:
-        """Rebuild the search index if it is not in step with the database."""
+    def index_pending(self) -> int:
+        """How many papers' index entries are behind the database."""
+        return indexing.pending_count(self.db)
+
+    def sync_index(self, progress=None, cancel=None) -> bool:
+        """Bring the search index up to date: drain the queue, or rebuild if needed.
+
+        Returns False if cancelled or if another program holds the index for writing
+        (the queue then stays for the next call)."""
         if not self.index_ready:
             return self.rebuild_index(progress=progress, cancel=cancel)
+        last, ids = indexing.pending(self.db)
+        if not ids:
+            return True
+        if len(ids) >= BULK_REINDEX and 2 * len(ids) >= self.count():
+            # Most of the library changed (a first big import): a parallel rebuild is
+            # about three times faster than updating document by document.
+            return self.rebuild_index(progress=progress, cancel=cancel)
+        present: set[int] = set()
+
+        def documents():  # streamed: a big import never holds all its documents at once
+            for done, document in enumerate(indexing.documents(self.db, ids), 1):
+                present.add(document.id)
+                if progress is not None and done % 500 == 0:
+                    progress(done, len(ids))
+                yield document
+
+        try:
+            self.index.update(documents())
+            gone = set(ids) - present
+            if gone:
+                self.index.delete(sorted(gone))
+        except Exception as error:
+            if type(error).__name__ == "LockError":
+                log.info("the search index is being written by another program")
+                return False
+            log.warning("updating the search index failed; rebuilding it", exc_info=True)
+            self.index_ready = False
+            return self.rebuild_index(progress=progress, cancel=cancel)
+        indexing.clear_queue(self.db, last)
         return True
+
+    ensure_index = sync_index
 
     def rebuild_index(self, progress=None, cancel=None) -> bool:
         """Rebuild the search index from SQLite; False if cancelled (the old one stays)."""
-        generation = indexing.current_generation(self.db)
-        total = self.count()
+        last = indexing.last_queued(self.db)  # changes after this stay queued
         done = self.index.rebuild(
-            indexing.documents(self.db), total, generation, progress=progress, cancel=cancel
+            indexing.documents(self.db),
+            self.count(),
+            indexing.library_id(self.db),
+            progress=progress,
+            cancel=cancel,
         )
-        self.index_ready = done or self.index_ready
+        if done:
+            self.index_ready = True
+            indexing.clear_queue(self.db, last)
         return done
 
     def refresh_search(self) -> None:
         """Pick up index changes made by another ``Library`` (a worker, the command line)."""
-        self.index_ready = self.index.open(indexing.current_generation(self.db))
+        self.index_ready = self.index.open(indexing.library_id(self.db))
 
     def search(
-        self, query: str, *, limit: int | None = 20, highlight: bool = True
+        self, query: str, *, limit: int | None = 20, highlight: bool = True, sync: bool = True
     ) -> SearchResults:
-        """Ranked papers for a query in the search language (see ``query_syntax()``)."""
-        self.ensure_index()
+        """Ranked papers for a query in the search language (see ``query_syntax()``).
+
+        The index first catches up with the database, unless ``sync`` is False (the
+        window, while a background task does that)."""
+        if sync or not self.index_ready:
+            self.sync_index()
         return self.index.search(query, limit=limit, highlight=highlight)
 
     def related(self, paper: int | str, *, limit: int = 10) -> SearchResults:
@@ -463,11 +477,9 @@ class Library(CiteMixin):
 
     def undo(self) -> Changes:
         """Undo the last step; an empty Changes if there is nothing to undo."""
-        indexing.bump_generation(self.db)  # before the change: a crash leaves a stale stamp
         return self._replayed(self.undo_log.undo())
 
     def redo(self) -> Changes:
-        indexing.bump_generation(self.db)
         return self._replayed(self.undo_log.redo())
 
     def _replayed(self, result) -> Changes:
@@ -481,7 +493,7 @@ class Library(CiteMixin):
             everything=True,
             label=result.label,
         )
-        return self._done(changes, tag_ids=result.tag_ids)
+        return self._done(changes)
 
     # Importing
 
@@ -501,7 +513,6 @@ class Library(CiteMixin):
         paths = list(paths)
         label = f"Import {Path(paths[0]).name}" if len(paths) == 1 else f"Import {len(paths)} items"
         with self.undo_log.long_step(label):
-            indexing.bump_generation(self.db)
             report = self._import(paths, progress, cancel)
         self._done(
             Changes(
@@ -514,7 +525,6 @@ class Library(CiteMixin):
     def import_text(self, text: str, *, name: str = "pasted text") -> ImportReport:
         """Import abstracts from text (a paste): one transaction, one undoable step."""
         with self.undo_log.long_step("Paste abstracts"):
-            indexing.bump_generation(self.db)
             file_report = importer.import_text(self.db, text, name=name)
         self._done(Changes(added=frozenset(file_report.added_ids)))
         return ImportReport(files=[file_report])

@@ -27,9 +27,12 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 
 
 def _ensure_index(library: Library) -> None:
+    """Catch the index up with the database (writes only queue their papers)."""
     if not library.index_ready:
         print("readinglist: building the search index…", file=sys.stderr)
-        library.rebuild_index()
+    elif library.index_pending() > 1000:
+        print("readinglist: updating the search index…", file=sys.stderr)
+    library.sync_index()
 
 
 def _print_results(args, results) -> int:

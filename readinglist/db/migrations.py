@@ -182,6 +182,40 @@ def _cite(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0004_index_queue")
+def _index_queue(db: sqlite_utils.Database) -> None:
+    # Papers whose search-index entry is behind the database. Triggers fill it in the same
+    # transaction as the change, so no write, from any program, can be missed; the index
+    # drains it before it answers a search.
+    statements = [
+        "CREATE TABLE index_queue (seq INTEGER PRIMARY KEY, paper_id INTEGER NOT NULL)",
+        "CREATE TABLE library_info (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO library_info VALUES ('id', lower(hex(randomblob(16))))",
+    ]
+    for table, column in (
+        ("papers", "id"),
+        ("paper_tags", "paper_id"),
+        ("notes", "paper_id"),
+        ("highlights", "paper_id"),
+        ("list_items", "paper_id"),
+    ):
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            statements.append(
+                f"CREATE TRIGGER index_queue_{table}_{event.lower()} AFTER {event} ON {table} "
+                f"BEGIN INSERT INTO index_queue (paper_id) VALUES ({row}.{column}); END"
+            )
+    statements += [
+        "CREATE TRIGGER index_queue_tag_rename AFTER UPDATE OF name ON tags BEGIN "
+        "INSERT INTO index_queue (paper_id) SELECT paper_id FROM paper_tags "
+        "WHERE tag_id = NEW.id; END",
+        "CREATE TRIGGER index_queue_list_rename AFTER UPDATE OF name ON lists BEGIN "
+        "INSERT INTO index_queue (paper_id) SELECT paper_id FROM list_items "
+        "WHERE list_id = NEW.id; END",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]

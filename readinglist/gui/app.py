@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     window = MainWindow(library)
     window.show()
-    window.start_index_rebuild_if_needed()
+    window.sync_index_soon()
     try:
         return app.exec()
     finally:

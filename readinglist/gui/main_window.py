@@ -40,6 +40,7 @@ from readinglist.paths import seeds_dir
 
 log = logging.getLogger(__name__)
 
+INLINE_INDEX_PAPERS = 200  # about half a second of indexing; more goes to a worker
 SEARCH_PLACEHOLDER = (
     'Search (Ctrl+F): words, "phrases", title:, author:, tag:, year:2020..2024, prefix*, typo~'
 )
@@ -49,12 +50,14 @@ class MainWindow(QMainWindow):
     library_changed = Signal(object)  # Changes
     import_finished = Signal(object)  # ImportReport
     search_finished = Signal(str)  # the query shown
+    index_synced = Signal()
 
     def __init__(self, library: Library, settings: Settings | None = None):
         super().__init__()
         self.library = library
         self.settings = settings or Settings()
         self.import_task: Task | None = None
+        self.index_task: Task | None = None
         self._import_target: Target | None = None
         self.last_report: ImportReport | None = None
         self.show_report_dialog = True
@@ -163,6 +166,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_import)
         self.count_label = QLabel(objectName="countLabel")
+        self.index_status = QLabel(objectName="indexStatus")
+        self.index_status.setVisible(False)
+        bar.addPermanentWidget(self.index_status)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.count_label)
@@ -221,7 +227,10 @@ class MainWindow(QMainWindow):
                 for part in (str(self.target.value) if self.target.kind == "search" else "", query)
                 if part
             )
-            results = self.library.search(full_query, limit=None, highlight=False)
+            # While a background task catches the index up, search what it has.
+            results = self.library.search(
+                full_query, limit=None, highlight=False, sync=self.index_task is None
+            )
             allowed = set(self.library.paper_ids(view, order_by="id"))
             ids = [i for i in results.ids if i in allowed]
             self.match_terms = frozenset(results.matched_terms)
@@ -341,6 +350,7 @@ class MainWindow(QMainWindow):
         if len(ids) == 1:
             self.detail.show_paper(ids[0], self.match_terms)
         self.library_changed.emit(changes)
+        self.sync_index_soon()
 
     def _run(self, action) -> None:
         try:
@@ -410,34 +420,41 @@ class MainWindow(QMainWindow):
     def show_search_help(self) -> None:
         SearchHelpDialog(self.library.query_syntax(), self).exec()
 
-    # The search index, rebuilt in the background when it is behind the database
+    # The search index: caught up inline after small changes, in the background after
+    # big ones (an import, a bulk tag) and when it must be rebuilt
 
-    def start_index_rebuild_if_needed(self) -> None:
-        if self.library.index_ready or self.import_task is not None:
+    def sync_index_soon(self) -> None:
+        if self.index_task is not None or self.import_task is not None:
+            return  # the running task's own sync, or the one after it, takes these too
+        if self.library.index_ready and self.library.index_pending() <= INLINE_INDEX_PAPERS:
+            self.library.sync_index()
             return
         folder = self.library.folder
 
         def work(progress, cancelled) -> bool:
             with Library(folder) as worker_library:
-                return worker_library.rebuild_index(
+                return worker_library.sync_index(
                     progress=lambda done, total: progress(done, total, ""), cancel=cancelled
                 )
 
-        self.search_edit.setEnabled(False)
-        self.search_edit.setPlaceholderText("Building the search index…")
-        self._start_progress("Building the search index…")
-        self.import_task = run_task(
-            work,
-            on_done=self._index_rebuilt,
-            on_error=self._import_failed,
-            on_progress=self._import_progress,
-        )
+        self.index_status.setText("Updating the search index…")
+        self.index_status.setVisible(True)
+        self.index_task = run_task(work, on_done=self._index_synced, on_error=self._index_failed)
 
-    def _index_rebuilt(self, _finished: bool) -> None:
-        self._finish_import_ui()
+    def _index_synced(self, _finished: bool) -> None:
+        self.index_task = None
+        self.index_status.setVisible(False)
         self.library.refresh_search()
-        self.search_edit.setEnabled(True)
-        self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
+        if self.search_edit.text().strip():
+            self.reload()
+        self.index_synced.emit()
+        if self.library.index_pending():
+            self.sync_index_soon()  # changes made meanwhile
+
+    def _index_failed(self, error: Exception) -> None:
+        self.index_task = None
+        self.index_status.setVisible(False)
+        self.show_error(f"The search index could not be updated: {error}")
 
     def _start_progress(self, message: str) -> None:
         self.progress.setRange(0, 0)
@@ -511,7 +528,6 @@ class MainWindow(QMainWindow):
         ids = report.added_ids + [i for f in report.files for i in f.merged_ids + f.duplicate_ids]
         if target is not None and ids:
             self._papers_dropped(ids, target)
-        self.library.refresh_search()
         self.apply_changes(Changes(added=frozenset(report.added_ids), tags=True, lists=True))
         self.statusBar().showMessage(
             f"Imported: {report.added} added, {report.merged} merged, "
@@ -587,8 +603,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
-        if self.import_task is not None:
-            self.import_task.cancel()
+        for task in (self.import_task, self.index_task):
+            if task is not None:
+                task.cancel()
         self.save_state()
         super().closeEvent(event)
 
