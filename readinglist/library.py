@@ -211,6 +211,12 @@ class Library(CiteMixin):
             self.sync_index()
         return self.index.search(query, limit=limit, highlight=highlight)
 
+    def search_all(self, query: str, *, sync: bool = True) -> SearchResults:
+        """Every paper a query matches, the most relevant first (for the window's table)."""
+        if sync or not self.index_ready:
+            self.sync_index()
+        return self.index.search_all(query)
+
     def related(self, paper: int | str, *, limit: int = 10) -> SearchResults:
         paper_id = self.resolve(paper)
         self.ensure_index()

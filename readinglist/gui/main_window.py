@@ -228,9 +228,7 @@ class MainWindow(QMainWindow):
                 if part
             )
             # While a background task catches the index up, search what it has.
-            results = self.library.search(
-                full_query, limit=None, highlight=False, sync=self.index_task is None
-            )
+            results = self.library.search_all(full_query, sync=self.index_task is None)
             allowed = set(self.library.paper_ids(view, order_by="id"))
             ids = [i for i in results.ids if i in allowed]
             self.match_terms = frozenset(results.matched_terms)
