@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 FUNCTION_WORDS = frozenset(
     [
@@ -85,6 +85,8 @@ FALLBACK_KEY = "paper"
 
 def ascii_fold(text: str) -> str:
     """Transliterate to ASCII: accents dropped (Ü→U), Greek letters named (ε→epsilon)."""
+    if text.isascii():
+        return text
     out = []
     for char in unicodedata.normalize("NFKD", text):
         if char.isascii():
@@ -107,17 +109,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[\s\-–—/:]+", ascii_fold(text)) if _slug(w)]
+def _words(text: str) -> Iterator[str]:
+    return (w for w in re.split(r"[\s\-–—/:]+", ascii_fold(text)) if _slug(w))
 
 
 def base_key(title: str, authors: list[str] | tuple[str, ...] = (), year: int | None = None) -> str:
     """The key a paper would get before collisions are resolved."""
     leading_name = _leading_name(title)
-    significant = [
-        _slug(w) for w in _words(title) if _slug(w) not in FUNCTION_WORDS and not w.isdigit()
-    ]
-    first_word = significant[0] if significant else ""
+    significant = (_slug(w) for w in _words(title) if not w.isdigit())
+    first_word = next((w for w in significant if w not in FUNCTION_WORDS), "")
     if authors:
         last_name = authors[0].split(",", 1)[0] if "," in authors[0] else authors[0].split()[-1]
         key = _slug(last_name) + (str(year) if year else "") + first_word

@@ -7,6 +7,7 @@ enough to be specific). Short boilerplate such as "Not Available" is never evide
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -22,14 +23,22 @@ def normalise_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+@functools.lru_cache(maxsize=16)  # an import asks twice per record: to find, to store
 def abstract_fingerprint(abstract: str) -> str | None:
     """A digest of the abstract, or None when the abstract is too short to prove anything."""
     normal = normalise_text(abstract)
-    if len(normal) < MIN_EVIDENCE_CHARS or len(_WORD.findall(normal)) < MIN_EVIDENCE_WORDS:
+    if len(normal) < MIN_EVIDENCE_CHARS:
+        return None
+    # Enough space-separated words settles it; otherwise count CJK characters as words.
+    if (
+        normal.count(" ") + 1 < MIN_EVIDENCE_WORDS
+        and len(_WORD.findall(normal)) < MIN_EVIDENCE_WORDS
+    ):
         return None
     return hashlib.sha1(normal.encode("utf-8")).hexdigest()
 
 
+@functools.lru_cache(maxsize=16)
 def record_fingerprint(title: str, abstract: str) -> str:
     """A digest of title and abstract: recognises a re-import of the same file, nothing more."""
     normal = normalise_text(title) + "\x1f" + normalise_text(abstract)
