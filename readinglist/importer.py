@@ -32,6 +32,7 @@ from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
 from readinglist.formats.bibtex_reader import read_bibtex
 from readinglist.formats.detect import looks_like_bibtex
 from readinglist.models import FileReport, ParsedRecord, SkippedRecord
+from readinglist.paths import DATABASE_NAME
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
         path = Path(given)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
+                if DATABASE_NAME in files:
+                    dirs[:] = []  # a readinglist library: its files are not abstracts
+                    continue
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     candidate = Path(root, name)

@@ -317,3 +317,19 @@ def test_boilerplate_reimport_under_other_unicode_normalisation(library: Library
     report = library.import_files([write(tmp_path / "b", nfd, text)])
     assert (report.added, report.duplicates) == (0, 2)
     assert library.count() == 2
+
+
+def test_a_folder_holding_a_library_skips_the_library(tmp_path):
+    """Dropping a folder that contains the library itself imports the abstracts only."""
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "listing.txt").write_text(
+        "Abstract: We measure how often people import the folder their library lives in, "
+        "and show that the library's own files must never be read as abstracts at all.\n",
+        encoding="utf-8",
+    )
+    with Library(folder / "library") as library:
+        library.import_files([folder])
+        report = library.import_files([folder])
+        assert [Path(f.path).name for f in report.files] == ["listing.txt"]
+        assert library.count() == 1
