@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.import_task: Task | None = None
         self.index_task: Task | None = None
+        # Searches running on workers, by generation: (task, what to do with its results).
+        self._searches: dict[int, tuple[Task, object]] = {}
+        self._search_generation = 0
         self._import_target: Target | None = None
         self.last_report: ImportReport | None = None
         self.show_report_dialog = True
@@ -215,31 +218,63 @@ class MainWindow(QMainWindow):
     # Loading the view
 
     def reload(self, keep_selection: bool = True) -> None:
-        """Re-query the ids of the current view (sidebar target + search) and show them."""
+        """Re-query the ids of the current view (sidebar target + search) and show them.
+
+        A search runs on a worker thread: Whoosh takes up to a second on a broad query
+        over 100,000 papers, and typing must never wait for it. Only the newest search's
+        results are shown."""
         selected = self.selected_ids() if keep_selection else []
         query = self.search_edit.text().strip()
+        if self.target.kind == "search":
+            query = f"{self.target.value} {query}".strip()
         view = self._filter_for(self.target)
-        self.match_terms = frozenset()
-        message = ""
-        if query or self.target.kind == "search":
-            full_query = " ".join(
-                part
-                for part in (str(self.target.value) if self.target.kind == "search" else "", query)
-                if part
-            )
-            # While a background task catches the index up, search what it has.
-            results = self.library.search_all(full_query, sync=self.index_task is None)
-            allowed = set(self.library.paper_ids(view, order_by="id"))
-            ids = [i for i in results.ids if i in allowed]
-            self.match_terms = frozenset(results.matched_terms)
-            message = self._search_message(results, len(ids))
-        else:
+        self._search_generation += 1
+        if not query:
             ids = self.library.paper_ids(
                 view, order_by=self.sort_column, descending=self.sort_descending
             )
-        self.model.set_ids(ids, self.match_terms)
+            self._show(ids, frozenset(), "", selected)
+            self.search_finished.emit("")
+            return
+        if self.index_task is None:
+            self.library.sync_index()  # small: bigger queues are drained by index_task
+        generation = self._search_generation
+        library = self.library
+
+        def work(_progress, _cancelled):
+            # The index is thread-safe; the database is not touched here (sync=False).
+            return generation, library.search_all(query, sync=False)
+
+        def done(results) -> None:
+            if generation != self._search_generation:
+                return  # the user typed on: a newer search is on its way
+            ids = results.ids
+            if view != PaperFilter():
+                allowed = set(self.library.paper_ids(view, order_by="id"))
+                ids = [i for i in ids if i in allowed]
+            message = self._search_message(results, len(ids))
+            self._show(ids, frozenset(results.matched_terms), message, selected)
+            self.search_finished.emit(query)
+
+        self._searches[generation] = (
+            run_task(work, on_done=self._search_done, on_error=self._search_failed),
+            done,
+        )
+
+    def _search_done(self, outcome) -> None:
+        generation, results = outcome
+        _task, done = self._searches.pop(generation)
+        done(results)
+
+    def _search_failed(self, error: Exception) -> None:
+        self._searches.clear()  # the newest search reports; older ones are moot
+        self.show_error(f"The search failed: {error}")
+
+    def _show(self, ids: list[int], terms: frozenset[str], message: str, selected) -> None:
+        self.match_terms = terms
+        self.model.set_ids(ids, terms)
         # The Match column shows where a search hit: only while searching.
-        self.table.setColumnHidden(COLUMN_INDEX["match"], not self.match_terms)
+        self.table.setColumnHidden(COLUMN_INDEX["match"], not terms)
         self.search_message.setText(message)
         self._update_counts()
         self._update_undo_actions()
@@ -413,7 +448,6 @@ class MainWindow(QMainWindow):
     def run_search(self) -> None:
         self.search_timer.stop()
         self.reload(keep_selection=False)
-        self.search_finished.emit(self.search_edit.text())
 
     def show_search_help(self) -> None:
         SearchHelpDialog(self.library.query_syntax(), self).exec()
