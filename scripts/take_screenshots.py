@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,8 +85,11 @@ def main() -> None:
         settle(app)
         window.grab().save(str(OUT / "main-window.png"))
 
+        finished = QEventLoop()
+        window.search_finished.connect(finished.quit)
         window.search_edit.setText('mamba OR "sparse training"')
         window.run_search()
+        finished.exec()  # searches run on a worker thread
         window.table.selectRow(0)
         settle(app)
         window.grab().save(str(OUT / "search.png"))
