@@ -61,6 +61,13 @@ class CiteMixin:
             list_id = lists.find_list(self.db, scope.list_name)
             ids = self.paper_ids(PaperFilter(list_id=list_id), order_by="list")
         elif scope.tag is not None:
+            if not any(
+                t.name.casefold() == scope.tag.casefold()
+                or t.name.casefold().startswith(scope.tag.casefold() + "/")
+                for t in self.tags()
+            ):
+                # Never an empty bibliography for a tag that was renamed or mistyped.
+                raise UserError(f"no tag named {scope.tag!r}")
             ids = self.paper_ids(PaperFilter(tag=scope.tag), order_by="key")
         elif scope.query is not None:
             ids = self.search(scope.query, limit=None, highlight=False).ids
@@ -188,7 +195,7 @@ class CiteMixin:
         if fmt not in FORMATS:
             raise UserError(f"unknown export format {fmt!r}")
         if scope == "list":
-            lists.find_list(self.db, value)
+            value = str(lists.find_list(self.db, value))  # by id: renaming keeps it bound
         target = str(Path(path).expanduser().resolve())
         self.db.execute(
             "INSERT INTO auto_exports (path, scope, value, format) VALUES (?, ?, ?, ?) "
@@ -220,7 +227,7 @@ class CiteMixin:
             scope = {
                 "library": ExportScope(),
                 "tag": ExportScope(tag=binding.value),
-                "list": ExportScope(list_name=binding.value),
+                "list": ExportScope(list_name=binding.value),  # the list's id
             }[binding.scope]
             try:
                 changed = self.export_file(binding.path, binding.format, scope)
@@ -238,3 +245,16 @@ class CiteMixin:
             if changed:
                 written.append(binding.path)
         return written
+
+
+def follow_tag_rename(db, old: str, new: str) -> None:
+    """Auto-exports bound to a renamed tag (or one of its sub-tags) follow the rename."""
+    for binding_id, value in db.execute(
+        "SELECT id, value FROM auto_exports WHERE scope = 'tag'"
+    ).fetchall():
+        folded, old_folded = value.casefold(), old.casefold()
+        if folded == old_folded or folded.startswith(old_folded + "/"):
+            db.execute(
+                "UPDATE auto_exports SET value = ? WHERE id = ?",
+                [new + value[len(old) :], binding_id],
+            )

@@ -22,6 +22,10 @@ class LibraryError(UserError):
     """The library folder or database cannot be used (newer schema, unreadable, ...)."""
 
 
+class LibraryBusy(UserError):
+    """Another program holds the library's write lock longer than we can wait."""
+
+
 class PaperNotFound(UserError):
     """No paper matches the id or citation key the user gave."""
 

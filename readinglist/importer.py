@@ -25,7 +25,7 @@ import sqlite_utils
 from readinglist import citekeys, fingerprints
 from readinglist.db import papers as paper_queries
 from readinglist.db import tags
-from readinglist.errors import ImportCancelled, NotAnAbstractFile
+from readinglist.errors import ImportCancelled, UserError
 from readinglist.formats import textfile
 from readinglist.formats.abstracts import read_abstracts
 from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
@@ -117,6 +117,7 @@ class RecordSink:
         )
         self._weak_seen: Counter[str] = Counter()
         self.formats_seen: set[str] = set()
+        self._matched: set[int] = set()  # papers an entry of this file already matched
 
     def add(self, record: ParsedRecord) -> None:
         existing = self._find_existing(record)
@@ -186,28 +187,29 @@ class RecordSink:
 
     def _find_existing_entry(self, record: ParsedRecord) -> dict | None:
         """For BibTeX: distinct keys in one file are distinct entries, so only papers from
-        before this import can match: by arXiv id, DOI or full abstract, or as a re-import
-        of the same file."""
-        earlier = "import_id IS NOT ?"
+        before this import can match, and none twice. A re-import of the same file is
+        recognised first (so a preprint and its published version, sharing an eprint,
+        each find themselves); then the same arXiv id, DOI or full abstract."""
+        found = self._same_occurrence_in_earlier_import(record)
+        if found is None and record.citation_key:
+            # The same key from a file of the same name: the entry, edited since.
+            candidate = self._first(
+                "key = ? COLLATE NOCASE AND import_id IS NOT ?",
+                [record.citation_key, self.import_id],
+            )
+            if candidate and _file_name(candidate["source_file"]) == self.source_name:
+                found = candidate
         for column, value in (
             ("arxiv_id", fingerprints.normalise_arxiv_id(record.arxiv_id)),
             ("doi", fingerprints.normalise_doi(record.doi)),
             ("abstract_fingerprint", fingerprints.abstract_fingerprint(record.abstract)),
         ):
-            if value:
-                found = self._first(f"{column} = ? AND {earlier}", [value, self.import_id])
-                if found:
-                    return found
-        # A re-import of the same file: the same entry at the same occurrence (this also
-        # finds an entry whose key was taken at its first import and was given another).
-        found = self._same_occurrence_in_earlier_import(record)
-        if found is None and record.citation_key:
-            # The same key from a file of the same name: the entry, edited since.
-            found = self._first(
-                f"key = ? COLLATE NOCASE AND {earlier}", [record.citation_key, self.import_id]
-            )
-            if found and _file_name(found["source_file"]) != self.source_name:
-                found = None
+            if found is None and value:
+                found = self._first(f"{column} = ? AND import_id IS NOT ?", [value, self.import_id])
+        if found is not None and found["id"] in self._matched:
+            return None  # already the match of another entry of this file: keep both
+        if found is not None:
+            self._matched.add(found["id"])
         return found
 
     def _first(self, where: str, params: list) -> dict | None:
@@ -221,6 +223,7 @@ class RecordSink:
 
     def _insert(self, record: ParsedRecord) -> int:
         key = self._key_for(record)
+        weak_fingerprint = self._weak_fingerprint(record)  # of the record as read
         if not record.title.strip():
             # An entry without a title (a crossref child, a @set): shown by its key.
             record = replace(record, title=key, title_inferred=True)
@@ -247,13 +250,12 @@ class RecordSink:
                 self.timestamp,
                 self.timestamp,
                 fingerprints.abstract_fingerprint(record.abstract),
-                self._weak_fingerprint(record),
+                weak_fingerprint,
                 self.import_id,
             ],
         )
         paper_id = cursor.lastrowid
-        if record.tags:
-            tags.add_tags(self.db, [paper_id], record.tags)
+        self._add_tags(paper_id, record)
         if record.entry_type or record.extra_fields:
             self.db.execute(
                 "INSERT INTO paper_bibtex (paper_id, entry_type, fields) VALUES (?, ?, ?)",
@@ -265,6 +267,21 @@ class RecordSink:
             )
         return paper_id
 
+    def _add_tags(self, paper_id: int, record: ParsedRecord) -> None:
+        """Keywords become tags; one that is no usable tag name is reported, not fatal."""
+        usable = []
+        for name in record.tags:
+            try:
+                tags.clean_name(name)
+            except UserError:
+                self.report.warnings.append(
+                    f"line {record.line}: keyword {name!r} is not a usable tag name; left out"
+                )
+            else:
+                usable.append(name)
+        if usable:
+            tags.add_tags(self.db, [paper_id], usable)
+
     def _key_for(self, record: ParsedRecord) -> str:
         """The entry's own key when it is usable and free; otherwise a new one, reported."""
 
@@ -272,7 +289,8 @@ class RecordSink:
             return paper_queries.key_taken(self.db, key)
 
         wanted = record.citation_key
-        if wanted and BIBTEX_KEY.match(wanted) and not taken(wanted):
+        # A key must also start with a letter: "1" would be taken for paper id 1.
+        if wanted and BIBTEX_KEY.match(wanted) and wanted[0].isalpha() and not taken(wanted):
             return wanted
         key = citekeys.unique_key(
             citekeys.base_key(record.title or wanted, record.authors, record.year), taken
@@ -306,8 +324,24 @@ class RecordSink:
         ):
             if value and not existing[column]:
                 updates[column] = value
+        if record.abstract.strip() and not existing["abstract"].strip():
+            updates["abstract"] = record.abstract
+            updates["abstract_fingerprint"] = fingerprints.abstract_fingerprint(record.abstract)
+        had_tags = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT tag_id FROM paper_tags WHERE paper_id = ?", [existing["id"]]
+            )
+        }
+        self._add_tags(existing["id"], record)
+        tags_changed = had_tags != {
+            row[0]
+            for row in self.db.execute(
+                "SELECT tag_id FROM paper_tags WHERE paper_id = ?", [existing["id"]]
+            )
+        }
         if not updates:
-            return False
+            return tags_changed
         updates["modified"] = now()
         self.db["papers"].update(existing["id"], updates)
         return True
@@ -338,7 +372,7 @@ def import_file(
             report.format = _format_name(report, sink)
             db["imports"].update(sink.import_id, {"format": report.format})
             sink.finish(file_sha256(path))
-    except (NotAnAbstractFile, OSError, UnicodeError, sqlite3.OperationalError) as error:
+    except (UserError, OSError, UnicodeError, sqlite3.OperationalError) as error:
         report.error = _describe(error)
         report.added_ids.clear()
         report.added = report.merged = report.duplicates = 0
@@ -441,7 +475,7 @@ def _has_text(path: Path, info: textfile.TextInfo) -> bool:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, NotAnAbstractFile):
+    if isinstance(error, UserError):
         return str(error)
     if isinstance(error, sqlite3.OperationalError):
         return f"the library could not be written, nothing was imported: {error}"

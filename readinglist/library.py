@@ -8,15 +8,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from readinglist import importer, indexing
-from readinglist.cite import CiteMixin
+from readinglist.cite import CiteMixin, follow_tag_rename
 from readinglist.db import edits, lists, notes, open_database, tags, views
 from readinglist.db import papers as paper_queries
+from readinglist.db.connection import busy_message
 from readinglist.db.undo import UndoLog
-from readinglist.errors import ImportCancelled, LibraryError, PaperNotFound
+from readinglist.errors import ImportCancelled, LibraryBusy, LibraryError, PaperNotFound
 from readinglist.models import (
     Changes,
     FileReport,
@@ -127,8 +129,13 @@ class Library(CiteMixin):
 
     @contextlib.contextmanager
     def _step(self, label: str) -> Iterator[None]:
-        with self.undo_log.step(label):
-            yield
+        try:
+            with self.undo_log.step(label):
+                yield
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise LibraryBusy(busy_message(error)) from error
+            raise
 
     def _done(self, changes: Changes) -> Changes:
         """Every write passes here. The search index follows through ``index_queue``
@@ -207,14 +214,25 @@ class Library(CiteMixin):
 
         The index first catches up with the database, unless ``sync`` is False (the
         window, while a background task does that)."""
-        if sync or not self.index_ready:
+        if sync:
             self.sync_index()
+        elif not self.index_ready:
+            return SearchResults(
+                fallback_message="The search index is being built; try again in a moment."
+            )
         return self.index.search(query, limit=limit, highlight=highlight)
 
     def search_all(self, query: str, *, sync: bool = True) -> SearchResults:
-        """Every paper a query matches, the most relevant first (for the window's table)."""
-        if sync or not self.index_ready:
+        """Every paper a query matches, the most relevant first (for the window's table).
+
+        With ``sync`` False nothing is written (a worker thread may call it): an index not
+        ready yet answers with a message instead of being rebuilt here."""
+        if sync:
             self.sync_index()
+        elif not self.index_ready:
+            return SearchResults(
+                fallback_message="The search index is being built; try again in a moment."
+            )
         return self.index.search_all(query)
 
     def related(self, paper: int | str, *, limit: int = 10) -> SearchResults:
@@ -265,11 +283,13 @@ class Library(CiteMixin):
         # The papers of a renamed tag come back in ``modified``: their index entries change.
         with self._step(f"Rename tag {old} to {new}"):
             changed = tags.rename_tag(self.db, old, new)
+            follow_tag_rename(self.db, old, new)
         return self._done(Changes(modified=frozenset(changed), tags=True))
 
     def merge_tags(self, source: str, target: str) -> Changes:
         with self._step(f"Merge tag {source} into {target}"):
             changed = tags.merge_tags(self.db, source, target)
+            follow_tag_rename(self.db, source, target)
         return self._done(Changes(modified=frozenset(changed), tags=True))
 
     def delete_tag(self, name: str) -> Changes:
@@ -483,10 +503,21 @@ class Library(CiteMixin):
 
     def undo(self) -> Changes:
         """Undo the last step; an empty Changes if there is nothing to undo."""
-        return self._replayed(self.undo_log.undo())
+        with self._busy_as_user_error():
+            return self._replayed(self.undo_log.undo())
 
     def redo(self) -> Changes:
-        return self._replayed(self.undo_log.redo())
+        with self._busy_as_user_error():
+            return self._replayed(self.undo_log.redo())
+
+    @contextlib.contextmanager
+    def _busy_as_user_error(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise LibraryBusy(busy_message(error)) from error
+            raise
 
     def _replayed(self, result) -> Changes:
         if result is None:

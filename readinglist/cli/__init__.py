@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,11 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on usage errors
     args.json = getattr(args, "json", False)
+    _log_to_file()
     try:
         with Library(getattr(args, "library", None)) as library:
+            before = library.db.conn.total_changes
             code = args.handler(library, args)
-            library.refresh_auto_exports()  # bound .bib files follow every change
+            if library.db.conn.total_changes != before:
+                library.refresh_auto_exports()  # bound .bib files follow every change
             return code
+    except BrokenPipeError:
+        # The reader went away (`readinglist list | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except UserError as error:
         print(f"readinglist: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -75,6 +83,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+
+
+def _log_to_file() -> None:
+    """Warnings and tracebacks go to the log file, never to the terminal (without any
+    handler, Python would print them to stderr)."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(
+            folder / "readinglist.log", encoding="utf-8", delay=True
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
 
 
 def _log_bug() -> str:

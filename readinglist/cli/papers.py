@@ -190,10 +190,13 @@ def cmd_edit(library: Library, args: argparse.Namespace) -> int:
     if not fields and args.key is None:
         print("readinglist: edit: nothing to change (see readinglist edit --help)", file=sys.stderr)
         return 2
-    changes = library.edit(args.paper, **fields) if fields else None
-    if args.key is not None:
-        changes = library.set_key(args.paper, args.key)
-    paper = library.paper(args.paper if args.key is None else args.key)
+    paper_id = library.resolve(args.paper)
+    changes = None
+    if args.key is not None:  # first: a refused key leaves the other fields untouched
+        changes = library.set_key(paper_id, args.key)
+    if fields:
+        changes = library.edit(paper_id, **fields)
+    paper = library.paper(paper_id)
     return report_changes(args, changes, f"edited {paper.key}: {paper.title}")
 
 

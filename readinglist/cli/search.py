@@ -13,17 +13,24 @@ from readinglist.search import strip_marks
 def register(commands, common: argparse.ArgumentParser) -> None:
     p = commands.add_parser("search", parents=[common], help="search the library")
     p.add_argument("query", nargs="+", help="the query (see the README for the syntax)")
-    p.add_argument("--limit", type=int, default=20, help="at most N hits (default 20, 0 = all)")
+    p.add_argument("--limit", type=_count, default=20, help="at most N hits (default 20, 0 = all)")
     p.set_defaults(handler=cmd_search)
     p = commands.add_parser("related", parents=[common], help="papers like this one")
     p.add_argument("paper", metavar="ID_OR_KEY")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=_count, default=10)
     p.set_defaults(handler=cmd_related)
     p = commands.add_parser("suggest-tags", parents=[common], help="tags this paper might get")
     p.add_argument("paper", metavar="ID_OR_KEY")
     p.set_defaults(handler=cmd_suggest_tags)
     p = commands.add_parser("reindex", parents=[common], help="rebuild the search index")
     p.set_defaults(handler=cmd_reindex)
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 def _ensure_index(library: Library) -> None:

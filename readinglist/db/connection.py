@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
 
 from readinglist.db.migrations import migrate
-from readinglist.errors import LibraryError
+from readinglist.errors import LibraryBusy, LibraryError
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -37,3 +39,39 @@ def open_database(path: Path) -> sqlite_utils.Database:
         conn.close()
         raise
     return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """A transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    A deferred BEGIN that reads before it writes fails at once with "database is locked"
+    when another program commits in between; an immediate one waits its turn (busy
+    timeout). Nested use becomes a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise LibraryBusy(busy_message(error)) from error
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def busy_message(error: Exception) -> str:
+    return (
+        "the library is busy (another readinglist is writing to it, e.g. an import); "
+        f"nothing was changed, try again in a moment ({error})"
+    )

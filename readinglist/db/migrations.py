@@ -20,7 +20,7 @@ def _papers(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
         CREATE TABLE papers (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: scripts and undo hold ids
             key TEXT NOT NULL UNIQUE,
             title TEXT NOT NULL DEFAULT '',
             title_inferred INTEGER NOT NULL DEFAULT 0,
@@ -141,7 +141,8 @@ def _organise(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY,
             label TEXT NOT NULL,
             created TEXT NOT NULL,
-            undone INTEGER NOT NULL DEFAULT 0
+            undone INTEGER NOT NULL DEFAULT 0,
+            open_by INTEGER                        -- pid of the process still recording it
         );
         CREATE TABLE undolog (
             seq INTEGER PRIMARY KEY,

@@ -11,11 +11,15 @@ line's ``readinglist undo`` are the same stack, and an undone step survives a re
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
+
+from readinglist.db.connection import write_transaction
+from readinglist.errors import UserError
 
 # Tables whose rows are user data. settings and the migration record are not undoable.
 TRACKED_TABLES = (
@@ -29,6 +33,7 @@ TRACKED_TABLES = (
     "highlights",
     "saved_searches",
     "paper_bibtex",
+    "auto_exports",
 )
 KEEP_STEPS = 200
 
@@ -57,7 +62,7 @@ class UndoLog:
     @contextlib.contextmanager
     def step(self, label: str) -> Iterator[int]:
         """One undoable step in one transaction: everything inside is undone together."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             step_id = self._begin(label, clear_redo=False)
             try:
                 yield step_id
@@ -69,14 +74,19 @@ class UndoLog:
 
     @contextlib.contextmanager
     def long_step(self, label: str) -> Iterator[int]:
-        """A step spanning several transactions (an import: one transaction per file)."""
-        with self.db.atomic():
+        """A step spanning several transactions (an import: one transaction per file).
+
+        The step is marked open while it records: undo and redo, from any process, wait
+        for it rather than replay half an import."""
+        with write_transaction(self.db):
             step_id = self._begin(label)
+            self.db.execute("UPDATE history SET open_by = ? WHERE id = ?", [os.getpid(), step_id])
         try:
             yield step_id
         finally:
-            with self.db.atomic():
+            with write_transaction(self.db):
                 self._set_current(None)
+                self.db.execute("UPDATE history SET open_by = NULL WHERE id = ?", [step_id])
                 self._forget_if_empty(step_id)
 
     def _begin(self, label: str, *, clear_redo: bool = True) -> int:
@@ -135,8 +145,20 @@ class UndoLog:
     def redo(self) -> StepResult | None:
         return self._replay("SELECT id, label FROM history WHERE undone = 1 ORDER BY id", 0)
 
+    def _refuse_while_recording(self) -> None:
+        row = self.db.execute(
+            "SELECT open_by FROM history WHERE open_by IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return
+        if _process_alive(row[0]):
+            raise UserError("an import is still running: undo and redo wait until it ends")
+        # The importing process died: its step ends where its last file committed.
+        self.db.execute("UPDATE history SET open_by = NULL WHERE open_by = ?", [row[0]])
+
     def _replay(self, pick_sql: str, mark_undone: int) -> StepResult | None:
-        with self.db.atomic():
+        self._refuse_while_recording()
+        with write_transaction(self.db):
             row = self.db.execute(pick_sql + " LIMIT 1").fetchone()
             if row is None:
                 return None
@@ -212,3 +234,15 @@ def _trigger_sql(db: sqlite_utils.Database, table: str) -> list[str]:
         + log("old", f"'INSERT INTO {table} ({column_list}) VALUES (' || {old_values} || ')'")
         + " END",
     ]
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else, or the platform cannot tell
+        return True
+    return True

@@ -169,6 +169,9 @@ class DetailPane(QScrollArea):
         self.note_tabs = QTabWidget(objectName="noteTabs")
         self.note_editor = QPlainTextEdit(objectName="noteEditor")
         self.note_editor.setPlaceholderText("Write a note in Markdown…")
+        self._loading_note = False
+        self._note_dirty = False
+        self.note_editor.textChanged.connect(self._note_edited)
         self.note_preview = QTextBrowser(objectName="notePreview")
         self.note_preview.setOpenExternalLinks(True)
         self.note_tabs.addTab(self.note_editor, "Write")
@@ -185,6 +188,7 @@ class DetailPane(QScrollArea):
 
     def show_paper(self, paper_id: int | None, match_terms: frozenset[str] = frozenset()) -> None:
         self.match_terms = match_terms
+        draft = self._take_draft(paper_id)
         try:
             self.paper = self.library.paper(paper_id) if paper_id is not None else None
         except UserError:
@@ -222,7 +226,12 @@ class DetailPane(QScrollArea):
         self.tag_completer.model().setStringList([tag.name for tag in self.library.tags()])
         self.links.setText(_links_html(paper))
         self._show_abstract()
-        self._show_notes()
+        self._show_notes(select_id=draft[0] if draft else None)
+        if draft is not None:  # the same paper, refreshed: the user's typing stays
+            if draft[0] is None:
+                self.note_list.setCurrentRow(-1)
+            self._set_editor(draft[1])
+            self._note_dirty = True
 
     def _show_abstract(self) -> None:
         assert self.paper is not None
@@ -256,7 +265,7 @@ class DetailPane(QScrollArea):
             self.note_list.setCurrentRow(index)
             self._note_selected()
         else:
-            self.note_editor.setPlainText("")
+            self._set_editor("")
             self.note_preview.setMarkdown("")
 
     def current_note_id(self) -> int | None:
@@ -268,8 +277,39 @@ class DetailPane(QScrollArea):
         if self.paper is None or note_id is None:
             return
         body = next((n.body for n in self.library.notes(self.paper.id) if n.id == note_id), "")
-        self.note_editor.setPlainText(body)
+        self._set_editor(body)
         self._render_preview()
+
+    # Drafts: typing in the note editor is never thrown away
+
+    def _set_editor(self, text: str) -> None:
+        self._loading_note = True
+        self.note_editor.setPlainText(text)
+        self._loading_note = False
+        self._note_dirty = False
+
+    def _note_edited(self) -> None:
+        if not self._loading_note:
+            self._note_dirty = True
+
+    def _take_draft(self, next_paper_id: int | None) -> tuple[int | None, str] | None:
+        """Before the pane shows a paper: an unsaved draft of the same paper is returned to
+        be put back; one of another paper is saved (as a note of that paper)."""
+        if not self._note_dirty or self.paper is None:
+            return None
+        note_id, text = self.current_note_id(), self.note_editor.toPlainText()
+        self._note_dirty = False
+        if next_paper_id == self.paper.id:
+            return note_id, text
+        if text.strip():
+            try:
+                if note_id is None:
+                    self.library.add_note(self.paper.id, text)
+                else:
+                    self.library.edit_note(note_id, text)
+            except UserError as error:
+                self.error.emit(f"The note could not be saved: {error}")
+        return None
 
     def _render_preview(self, *args) -> None:
         self.note_preview.setMarkdown(self.note_editor.toPlainText())
@@ -361,7 +401,7 @@ class DetailPane(QScrollArea):
     def add_note(self) -> None:
         """Start a new note: the editor empties; "Save note" stores it."""
         self.note_list.setCurrentRow(-1)
-        self.note_editor.setPlainText("")
+        self._set_editor("")
         self.note_tabs.setCurrentIndex(0)
         self.note_editor.setFocus()
 
@@ -371,6 +411,7 @@ class DetailPane(QScrollArea):
         body = self.note_editor.toPlainText()
         note_id = self.current_note_id()
         paper_id = self.paper.id
+        self._note_dirty = False
         if note_id is not None:
             self._apply(lambda: self.library.edit_note(note_id, body))
             return

@@ -6,8 +6,9 @@ Views refresh from one place, ``apply_changes``, fed by every write the window m
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +42,8 @@ from readinglist.paths import seeds_dir
 log = logging.getLogger(__name__)
 
 INLINE_INDEX_PAPERS = 200  # about half a second of indexing; more goes to a worker
+INDEX_RETRY_MS = 2_000
+AUTO_EXPORT_DELAY_MS = 1_500
 SEARCH_PLACEHOLDER = (
     'Search (Ctrl+F): words, "phrases", title:, author:, tag:, year:2020..2024, prefix*, typo~'
 )
@@ -51,6 +54,7 @@ class MainWindow(QMainWindow):
     import_finished = Signal(object)  # ImportReport
     search_finished = Signal(str)  # the query shown
     index_synced = Signal()
+    auto_exports_written = Signal(list)
 
     def __init__(self, library: Library, settings: Settings | None = None):
         super().__init__()
@@ -130,10 +134,15 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self.sort_column = self.settings.get(keys.SORT_COLUMN)
+        if self.sort_column not in {c.sort_key for c in COLUMNS if c.sort_key}:
+            self.sort_column = keys.SORT_COLUMN.default
         self.sort_descending = self.settings.get(keys.SORT_DESCENDING)
         self._restore_state()
         self.target = self.sidebar.current_target() or Target("smart", SmartList.ALL)
         self.reload()
+        last = self.settings.get(keys.LAST_PAPER)
+        if last and self.model.row_of(last) is not None:
+            self._reselect([last])
 
     # Building
 
@@ -152,6 +161,11 @@ class MainWindow(QMainWindow):
         help_button.clicked.connect(self.show_search_help)
         toolbar.addWidget(help_button)
         self.addToolBar(toolbar)
+        # Bound .bib files are rewritten shortly after the last of a burst of changes.
+        self.auto_export_timer = QTimer(self, singleShot=True)
+        self.auto_export_timer.setInterval(AUTO_EXPORT_DELAY_MS)
+        self.auto_export_timer.timeout.connect(self.refresh_auto_exports)
+        self.auto_export_task: Task | None = None
         self.search_timer = QTimer(self, singleShot=True)
         self.search_timer.setInterval(self.settings.get(keys.SEARCH_DEBOUNCE_MS))
         self.search_timer.timeout.connect(self.run_search)
@@ -315,6 +329,8 @@ class MainWindow(QMainWindow):
 
     def _update_undo_actions(self) -> None:
         undo, redo = self.library.undo_label(), self.library.redo_label()
+        if self.import_task is not None:
+            undo = redo = None  # an import is one step: undo it once it has finished
         self.undo_action.setEnabled(undo is not None)
         self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
         self.redo_action.setEnabled(redo is not None)
@@ -384,6 +400,7 @@ class MainWindow(QMainWindow):
             self.detail.show_paper(ids[0], self.match_terms)
         self.library_changed.emit(changes)
         self.sync_index_soon()
+        self.auto_export_timer.start()
 
     def _run(self, action) -> None:
         try:
@@ -481,7 +498,34 @@ class MainWindow(QMainWindow):
             self.reload()
         self.index_synced.emit()
         if self.library.index_pending():
-            self.sync_index_soon()  # changes made meanwhile
+            # Changes made meanwhile, or another program holds the index: try again soon.
+            QTimer.singleShot(INDEX_RETRY_MS, self.sync_index_soon)
+
+    def refresh_auto_exports(self) -> None:
+        if self.auto_export_task is not None:
+            self.auto_export_timer.start()  # once the running one is done
+            return
+        if not self.library.auto_exports():
+            return
+        folder = self.library.folder
+
+        def work(_progress, _cancelled) -> list[str]:
+            with Library(folder) as worker_library:
+                return worker_library.refresh_auto_exports()
+
+        self.auto_export_task = run_task(
+            work, on_done=self._auto_exported, on_error=self._auto_export_failed
+        )
+
+    def _auto_exported(self, written: list[str]) -> None:
+        self.auto_export_task = None
+        if written:
+            self.statusBar().showMessage(f"Updated {', '.join(written)}", 5000)
+        self.auto_exports_written.emit(written)
+
+    def _auto_export_failed(self, error: Exception) -> None:
+        self.auto_export_task = None
+        self.show_error(f"An auto-export could not be written: {error}")
 
     def _index_failed(self, error: Exception) -> None:
         self.index_task = None
@@ -503,6 +547,7 @@ class MainWindow(QMainWindow):
             self, "Import abstract files", start, "Text files (*.txt *.text);;All files (*)"
         )
         if paths:
+            self.settings.set(keys.LAST_IMPORT_DIR, str(Path(paths[0]).parent))
             self.import_paths(paths)
 
     def choose_folder(self) -> None:
@@ -528,6 +573,8 @@ class MainWindow(QMainWindow):
                 return worker_library.import_files(paths, progress=progress, cancel=cancelled)
 
         self._start_progress("Importing…")
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
         self.import_task = run_task(
             work,
             on_done=self._import_done,
@@ -548,6 +595,7 @@ class MainWindow(QMainWindow):
 
     def _finish_import_ui(self) -> None:
         self.import_task = None
+        self._update_undo_actions()
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
         self.statusBar().clearMessage()
@@ -635,10 +683,16 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
-        for task in (self.import_task, self.index_task):
+        for timer in (self.search_timer, self.auto_export_timer):
+            timer.stop()
+        if self.library.auto_exports():
+            self.library.refresh_auto_exports()  # the last changes, before the window goes
+        for task in (self.import_task, self.index_task, self.auto_export_task):
             if task is not None:
                 task.cancel()
         self.save_state()
+        # Workers hold their own connections; let them roll back and close first.
+        QThreadPool.globalInstance().waitForDone(30_000)
         super().closeEvent(event)
 
 

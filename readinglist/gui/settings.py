@@ -21,7 +21,6 @@ class Setting:
 
 
 GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
-WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("window/main_splitter", QByteArray, QByteArray())
 TABLE_HEADER = Setting("table/header", QByteArray, QByteArray())
 # The columns the saved header describes: a header saved with other columns is ignored.

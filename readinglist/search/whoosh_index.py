@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -47,6 +48,8 @@ PARALLEL_THRESHOLD = 20_000
 WRITER_MEMORY_MB = 256
 # Incremental updates (an import, an edit) keep a small pool: memory stays bounded.
 UPDATE_MEMORY_MB = 32
+# A rebuild folder untouched this long belongs to a crashed rebuild.
+LEFTOVER_AGE_S = 30 * 60
 _BATCH = 500  # documents between progress reports and cancel checks
 _HIGHLIGHTED_FIELDS = frozenset({"title", "abstract", "note"})
 
@@ -213,10 +216,21 @@ class WhooshIndex(SearchIndex):
             shutil.rmtree(old, ignore_errors=True)
 
     def _remove_leftovers(self) -> None:
-        """Folders of rebuilds that crashed; not the one a rebuild is writing now."""
+        """Folders of rebuilds that crashed; not one a rebuild is writing now, here or in
+        another program (a rebuild touches its folder as it goes, so a live one is recent)."""
         pattern = f".{self.folder.name}.*-*"
+        stale_before = time.time() - LEFTOVER_AGE_S
         for leftover in self.folder.parent.glob(pattern):
-            if leftover not in self._building:
+            if leftover in self._building:
+                continue
+            try:
+                newest = max(
+                    (p.stat().st_mtime for p in leftover.rglob("*")),
+                    default=leftover.stat().st_mtime,
+                )
+            except OSError:
+                continue
+            if newest < stale_before:
                 shutil.rmtree(leftover, ignore_errors=True)
 
     def update(self, documents: Iterable[SearchDocument], *, stamp: str | None = None) -> None:

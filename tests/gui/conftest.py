@@ -19,12 +19,16 @@ def make_window(qtbot, library, tmp_path):
 
 @pytest.fixture
 def window(qtbot, library, tmp_path):
-    return make_window(qtbot, library, tmp_path)
+    window = make_window(qtbot, library, tmp_path)
+    yield window
+    window.close()  # before the library closes: the window's timers stop with it
 
 
 @pytest.fixture
 def seeded_window(qtbot, seeded_library, tmp_path):
-    return make_window(qtbot, seeded_library, tmp_path)
+    window = make_window(qtbot, seeded_library, tmp_path)
+    yield window
+    window.close()
 
 
 def row_titles(window) -> list[str]:

@@ -120,3 +120,27 @@ def test_trash_with_the_delete_key_and_restore(qtbot, seeded_window):
     assert window.library.smart_counts()[SmartList.TRASH] == 1
     window.undo_action.trigger()
     assert window.model.row_of(paper_id) is not None
+
+
+def test_a_note_draft_survives_a_rating_change_and_is_saved_on_leaving(qtbot, seeded_window):
+    window = seeded_window
+    paper_id = select_paper(qtbot, window, "spdf")
+    qtbot.mouseClick(window.detail.add_note_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(window.detail.note_editor, "half-written thought")
+    window.detail.rating_box.setFocus()
+    qtbot.keyClick(window.detail.rating_box, Qt.Key.Key_Down)  # refreshes the pane
+    assert window.library.paper(paper_id).rating == 1
+    assert window.detail.note_editor.toPlainText() == "half-written thought"
+    select_paper(qtbot, window, "flashattention2")  # leaving the paper keeps the draft
+    assert [n.body for n in window.library.notes(paper_id)] == ["half-written thought"]
+
+
+def test_undo_is_off_while_an_import_runs(qtbot, seeded_window, seeds):
+    window = seeded_window
+    window.library.add_tags(["spdf"], ["x"])
+    window.apply_changes(window.library.undo() and window.library.redo())
+    assert window.undo_action.isEnabled()
+    with qtbot.waitSignal(window.import_finished, timeout=30_000):
+        window.import_paths([str(seeds)])
+        assert not window.undo_action.isEnabled()
+    assert window.undo_action.isEnabled()
