@@ -36,16 +36,15 @@ from readinglist.models import (
     Tag,
 )
 from readinglist.paths import DATABASE_NAME, INDEX_DIR_NAME, default_library_dir
-from readinglist.search import QUERY_SYNTAX, SearchResults, WhooshIndex, highlight
-from readinglist.search.analysis import WORD_RE, analyse_word
+from readinglist.search import WhooshIndex
+from readinglist.searching import SearchMixin
 
 IdsOrKeys = Iterable[int | str]
-BULK_REINDEX = 5_000
 
 log = logging.getLogger(__name__)
 
 
-class Library(CiteMixin):
+class Library(SearchMixin, CiteMixin):
     """A library folder: ``library.sqlite3`` (the truth) plus derived data beside it."""
 
     def __init__(self, folder: str | os.PathLike | None = None):
@@ -142,130 +141,7 @@ class Library(CiteMixin):
         (filled by triggers), so a write costs no indexing time."""
         return changes
 
-    # Search
-
-    def index_pending(self) -> int:
-        """How many papers' index entries are behind the database."""
-        return indexing.pending_count(self.db)
-
-    def sync_index(self, progress=None, cancel=None) -> bool:
-        """Bring the search index up to date: drain the queue, or rebuild if needed.
-
-        Returns False if cancelled or if another program holds the index for writing
-        (the queue then stays for the next call)."""
-        if not self.index_ready:
-            return self.rebuild_index(progress=progress, cancel=cancel)
-        last, ids = indexing.pending(self.db)
-        if not ids:
-            return True
-        if len(ids) >= BULK_REINDEX and 2 * len(ids) >= self.count():
-            # Most of the library changed (a first big import): a parallel rebuild is
-            # about three times faster than updating document by document.
-            return self.rebuild_index(progress=progress, cancel=cancel)
-        present: set[int] = set()
-
-        def documents():  # streamed: a big import never holds all its documents at once
-            for done, document in enumerate(indexing.documents(self.db, ids), 1):
-                present.add(document.id)
-                if progress is not None and done % 500 == 0:
-                    progress(done, len(ids))
-                yield document
-
-        try:
-            self.index.update(documents())
-            gone = set(ids) - present
-            if gone:
-                self.index.delete(sorted(gone))
-        except Exception as error:
-            if type(error).__name__ == "LockError":
-                log.info("the search index is being written by another program")
-                return False
-            log.warning("updating the search index failed; rebuilding it", exc_info=True)
-            self.index_ready = False
-            return self.rebuild_index(progress=progress, cancel=cancel)
-        indexing.clear_queue(self.db, last)
-        return True
-
-    ensure_index = sync_index
-
-    def rebuild_index(self, progress=None, cancel=None) -> bool:
-        """Rebuild the search index from SQLite; False if cancelled (the old one stays)."""
-        last = indexing.last_queued(self.db)  # changes after this stay queued
-        done = self.index.rebuild(
-            indexing.documents(self.db),
-            self.count(),
-            indexing.library_id(self.db),
-            progress=progress,
-            cancel=cancel,
-        )
-        if done:
-            self.index_ready = True
-            indexing.clear_queue(self.db, last)
-        return done
-
-    def refresh_search(self) -> None:
-        """Pick up index changes made by another ``Library`` (a worker, the command line)."""
-        self.index_ready = self.index.open(indexing.library_id(self.db))
-
-    def search(
-        self, query: str, *, limit: int | None = 20, highlight: bool = True, sync: bool = True
-    ) -> SearchResults:
-        """Ranked papers for a query in the search language (see ``query_syntax()``).
-
-        The index first catches up with the database, unless ``sync`` is False (the
-        window, while a background task does that)."""
-        if sync:
-            self.sync_index()
-        elif not self.index_ready:
-            return SearchResults(
-                fallback_message="The search index is being built; try again in a moment."
-            )
-        return self.index.search(query, limit=limit, highlight=highlight)
-
-    def search_all(self, query: str, *, sync: bool = True) -> SearchResults:
-        """Every paper a query matches, the most relevant first (for the window's table).
-
-        With ``sync`` False nothing is written (a worker thread may call it): an index not
-        ready yet answers with a message instead of being rebuilt here."""
-        if sync:
-            self.sync_index()
-        elif not self.index_ready:
-            return SearchResults(
-                fallback_message="The search index is being built; try again in a moment."
-            )
-        return self.index.search_all(query)
-
-    def related(self, paper: int | str, *, limit: int = 10) -> SearchResults:
-        paper_id = self.resolve(paper)
-        self.ensure_index()
-        return self.index.related(paper_id, limit=limit)
-
-    def suggest_tags(self, paper: int | str, *, limit: int = 5) -> list[str]:
-        paper_id = self.resolve(paper)
-        self.ensure_index()
-        have = {tag.casefold() for tag in self.paper(paper_id).tags}
-        return [
-            t for t in self.index.suggest_tags(paper_id, limit=limit) if t.casefold() not in have
-        ]
-
-    @staticmethod
-    def query_syntax() -> str:
-        return QUERY_SYNTAX
-
-    def snippet(self, paper_id: int, terms: frozenset[str], *, words: int = 24) -> str:
-        """The passage of a paper's abstract that best matches a search, matches in <b>."""
-        row = self.db.execute("SELECT abstract FROM papers WHERE id = ?", [paper_id]).fetchone()
-        return highlight.snippet(row[0], terms, words=words) if row else ""
-
-    @staticmethod
-    def match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-        """Where the words a search matched occur in ``text`` (same analysis as the index:
-        a search for "model" marks "models", one for "dusseldorf" marks "Düsseldorf")."""
-        if not terms:
-            return []
-        return [
-            (m.start(), m.end()) for m in WORD_RE.finditer(text) if analyse_word(m.group()) in terms
-        ]
+    # Tags
 
     def add_tags(self, papers: IdsOrKeys, names: Iterable[str]) -> Changes:
         ids, names = self.resolve_many(papers), list(names)

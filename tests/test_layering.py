@@ -28,6 +28,7 @@ LAYERS = {
     "indexing": 3,
     "export": 3,
     "cite": 4,
+    "searching": 4,
     "library": 5,
     "cli": 6,
     "gui": 6,
