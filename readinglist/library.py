@@ -64,6 +64,14 @@ class Library(SearchMixin, CiteMixin):
         if not self.index_ready and self.count() == 0:
             self.rebuild_index()  # an empty index costs nothing
 
+    def changed_elsewhere(self) -> bool:
+        """True once after another connection (the command line, a worker) committed a
+        change to this library: SQLite's ``data_version`` moves only for others' commits."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != getattr(self, "_data_version", version)
+        self._data_version = version
+        return changed
+
     def close(self) -> None:
         self.index.close()
         self.db.close()

@@ -40,6 +40,7 @@ from readinglist.models import Changes, ImportReport, PaperFilter, SmartList
 log = logging.getLogger(__name__)
 
 AUTO_EXPORT_DELAY_MS = 1_500
+WATCH_INTERVAL_MS = 1_000
 SEARCH_PLACEHOLDER = (
     'Search (Ctrl+F): words, "phrases", title:, author:, tag:, year:2020..2024, prefix*, typo~'
 )
@@ -51,6 +52,7 @@ class MainWindow(BackgroundWork, QMainWindow):
     search_finished = Signal(str)  # the query shown
     index_synced = Signal()
     auto_exports_written = Signal(list)
+    outside_change_shown = Signal()
 
     def __init__(self, library: Library, settings: Settings | None = None):
         super().__init__()
@@ -157,6 +159,13 @@ class MainWindow(BackgroundWork, QMainWindow):
         help_button.clicked.connect(self.show_search_help)
         toolbar.addWidget(help_button)
         self.addToolBar(toolbar)
+        # Changes from outside the window (the command line, another tool) show up
+        # within a second: SQLite's data_version tells, at the cost of one PRAGMA.
+        self.library.changed_elsewhere()
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(WATCH_INTERVAL_MS)
+        self.watch_timer.timeout.connect(self._check_outside_changes)
+        self.watch_timer.start()
         # Bound .bib files are rewritten shortly after the last of a burst of changes.
         self.auto_export_timer = QTimer(self, singleShot=True)
         self.auto_export_timer.setInterval(AUTO_EXPORT_DELAY_MS)
@@ -384,6 +393,12 @@ class MainWindow(BackgroundWork, QMainWindow):
 
     # Writes: every one ends here
 
+    def _check_outside_changes(self) -> None:
+        if self.import_task is None and self.library.changed_elsewhere():
+            self.library.refresh_search()
+            self.apply_changes(Changes(everything=True, label="changed elsewhere"))
+            self.outside_change_shown.emit()
+
     def apply_changes(self, changes: Changes) -> None:
         if not changes:
             self._update_undo_actions()
@@ -526,7 +541,7 @@ class MainWindow(BackgroundWork, QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
-        for timer in (self.search_timer, self.auto_export_timer):
+        for timer in (self.search_timer, self.auto_export_timer, self.watch_timer):
             timer.stop()
         if self.library.auto_exports():
             self.library.refresh_auto_exports()  # the last changes, before the window goes

@@ -144,3 +144,13 @@ def test_undo_is_off_while_an_import_runs(qtbot, seeded_window, seeds):
         window.import_paths([str(seeds)])
         assert not window.undo_action.isEnabled()
     assert window.undo_action.isEnabled()
+
+
+def test_a_change_from_the_command_line_shows_in_the_open_window(qtbot, seeded_window):
+    from readinglist.cli import main as cli
+
+    window = seeded_window
+    folder = str(window.library.folder)
+    with qtbot.waitSignal(window.outside_change_shown, timeout=5_000):
+        assert cli(["--library", folder, "tag", "add", "spdf", "--tag", "from-cli"]) == 0
+    assert window.sidebar.item_for(Target("tag", "from-cli")).text(0) == "from-cli (1)"
