@@ -26,6 +26,17 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("readinglist-*.whl"))
 
 
+def test_wheel_ships_every_package(wheel: Path):
+    """The package list in pyproject.toml is explicit: a new subpackage must join it."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in (REPO_ROOT / "readinglist").rglob("__init__.py"):
+        relative = init.relative_to(REPO_ROOT).as_posix()
+        assert relative in names, f"{relative} is missing from the wheel (pyproject packages)"
+    for module in (REPO_ROOT / "readinglist").rglob("*.py"):
+        relative = module.relative_to(REPO_ROOT).as_posix()
+        assert relative in names, f"{relative} is missing from the wheel"
+
+
 def test_wheel_ships_seeds_and_resources(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for seed in (REPO_ROOT / "seeds").iterdir():
@@ -66,6 +77,25 @@ def test_installed_package_finds_its_seeds(wheel: Path, tmp_path: Path):
         check=True,
     )
     seeds_line, files_line, resources_line = result.stdout.splitlines()
+    # The command line works from the installed package alone.
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "readinglist",
+            "--library",
+            str(tmp_path / "lib"),
+            "import",
+            seeds_line,
+            "--json",
+        ],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert '"added": 53' in imported.stdout
     assert seeds_line.startswith(str(site))
     assert "arxiv-listing.txt" in files_line and "daily-papers-mar-14.txt" in files_line
     assert resources_line.startswith(str(site))
