@@ -17,11 +17,11 @@ from pathlib import Path
 import platformdirs
 
 from readinglist import __version__
-from readinglist.cli import cite, organise, papers, search
+from readinglist.cli import cite, organise, papers, safety, search
 from readinglist.cli.output import EXIT_FAILED
-from readinglist.errors import UserError
-from readinglist.library import Library
-from readinglist.paths import APP_NAME
+from readinglist.errors import LibraryError, UserError
+from readinglist.library import Library, restore_damaged_library
+from readinglist.paths import APP_NAME, default_library_dir
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     organise.register(commands, common)
     search.register(commands, common)
     cite.register(commands, common)
+    safety.register(commands, common)
     return parser
 
 
@@ -59,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = getattr(args, "json", False)
     _log_to_file()
     try:
+        if args.command == "backup" and args.action == "restore" and args.yes and args.file:
+            # Restoring must work on a library too damaged to open.
+            return _restore_without_opening(args)
         with Library(getattr(args, "library", None)) as library:
             before = library.db.conn.total_changes
             code = args.handler(library, args)
@@ -83,6 +87,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+
+
+def _restore_without_opening(args) -> int:
+    folder = Path(args.library) if getattr(args, "library", None) else default_library_dir()
+    try:
+        with Library(folder) as library:
+            safety = library.restore_backup(args.file)
+    except LibraryError:
+        safety = restore_damaged_library(folder, args.file)
+    print(f"restored {Path(args.file).name}; the previous state is in {safety}")
+    return 0
 
 
 def _log_to_file() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from readinglist.db.migrations import migrate
+from readinglist.db import backup
+from readinglist.db.migrations import migrate, migrations
 from readinglist.errors import LibraryBusy, LibraryError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -31,14 +32,30 @@ def open_database(path: Path) -> sqlite_utils.Database:
         raise LibraryError(f"cannot use write-ahead logging for {path} (journal mode {mode})")
     db = sqlite_utils.Database(conn)
     try:
+        if migrations.applied(db) and migrations.pending(db):
+            backup.make_backup(db, path.parent, "before-migration")
         migrate(db)
     except sqlite3.DatabaseError as error:
         conn.close()
-        raise LibraryError(f"the library database {path} is damaged: {error}") from error
+        raise LibraryError(damaged_message(path, str(error))) from error
     except LibraryError:
         conn.close()
         raise
     return db
+
+
+def damaged_message(path: Path, problem: str) -> str:
+    """What to tell a user whose library database is damaged, with the way back."""
+    message = f"the library database {path} is damaged ({problem})."
+    backups = backup.list_backups(path.parent)
+    if backups:
+        message += (
+            f" Restore the newest backup with: readinglist --library {path.parent} "
+            f"backup restore {backups[0]} --yes"
+        )
+    else:
+        message += " No backup of it exists; keep the file and try the sqlite3 .recover command."
+    return message
 
 
 @contextlib.contextmanager
