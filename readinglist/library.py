@@ -18,11 +18,10 @@ from readinglist import importer, indexing
 from readinglist.cite import CiteMixin, follow_tag_rename
 from readinglist.db import backup, edits, lists, notes, open_database, tags, views
 from readinglist.db import papers as paper_queries
-from readinglist.db.connection import busy_message, damaged_message
+from readinglist.db.connection import as_user_error, damaged_message
 from readinglist.db.undo import UndoLog
 from readinglist.errors import (
     ImportCancelled,
-    LibraryBusy,
     LibraryError,
     PaperNotFound,
     UserError,
@@ -191,9 +190,7 @@ class Library(SearchMixin, CiteMixin):
             with self.undo_log.step(label):
                 yield
         except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise LibraryBusy(busy_message(error)) from error
-            raise
+            raise as_user_error(error) from error
 
     def _done(self, changes: Changes) -> Changes:
         """Every write passes here. The search index follows through ``index_queue``
@@ -452,9 +449,7 @@ class Library(SearchMixin, CiteMixin):
         try:
             yield
         except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise LibraryBusy(busy_message(error)) from error
-            raise
+            raise as_user_error(error) from error
 
     def _replayed(self, result) -> Changes:
         if result is None:

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from readinglist.db import backup
 from readinglist.db.migrations import migrate, migrations
-from readinglist.errors import LibraryBusy, LibraryError
+from readinglist.errors import LibraryBusy, LibraryError, UserError
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -72,7 +72,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as error:
-        raise LibraryBusy(busy_message(error)) from error
+        raise as_user_error(error) from error
     try:
         yield
     except BaseException:
@@ -92,3 +92,19 @@ def busy_message(error: Exception) -> str:
         "the library is busy (another readinglist is writing to it, e.g. an import); "
         f"nothing was changed, try again in a moment ({error})"
     )
+
+
+def as_user_error(error: sqlite3.OperationalError) -> Exception:
+    """Environmental failures of a write, as messages a person can act on; the write was
+    rolled back in every case."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return LibraryBusy(busy_message(error))
+    if "full" in text:
+        return UserError("the disk is full: nothing was changed; free some space and retry")
+    if "readonly" in text or "read-only" in text:
+        return UserError(
+            "the library is read-only (its folder or file cannot be written): nothing was "
+            "changed; you can still read and search it"
+        )
+    return error
