@@ -280,6 +280,8 @@ class WhooshIndex(SearchIndex):
             return SearchResults()
         with self._lock:
             searcher = self._require_open()
+            if searcher.doc_count_all() == 0:
+                return SearchResults()  # an empty index has no columns to read
             parsed, results, message = self._run(searcher, query, limit)
             total = len(results)
             # The matched terms are cheap and the window needs them even without snippets.
@@ -302,6 +304,8 @@ class WhooshIndex(SearchIndex):
             return SearchResults()
         with self._lock:
             searcher = self._require_open()
+            if searcher.doc_count_all() == 0:
+                return SearchResults()  # an empty index has no columns to read
             parsed, results, message = self._run(searcher, query, ranked)
             terms = _matched_terms(parsed, searcher.reader())
             ids = searcher.reader().column_reader("id")

@@ -23,6 +23,9 @@ settings.register_profile(
 settings.register_profile(
     "long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+settings.register_profile(
+    "soak", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Realistic papers (title, abstract): long multi-sentence abstracts, short one-line titles.
