@@ -54,7 +54,9 @@ log = logging.getLogger(__name__)
 class Library(SearchMixin, CiteMixin):
     """A library folder: ``library.sqlite3`` (the truth) plus derived data beside it."""
 
-    def __init__(self, folder: str | os.PathLike | None = None):
+    def __init__(self, folder: str | os.PathLike | None = None, *, check: bool = False):
+        """Open (creating if needed) the library in ``folder``. ``check`` runs SQLite's
+        quick check now (the window does, at start); otherwise it runs once a day."""
         self.folder = Path(folder) if folder is not None else default_library_dir()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -64,6 +66,8 @@ class Library(SearchMixin, CiteMixin):
             ) from error
         self.db = open_database(self.folder / DATABASE_NAME)
         try:
+            if check:
+                self._check_integrity()
             self._daily_backup()
         except BaseException:
             self.db.close()
@@ -82,10 +86,13 @@ class Library(SearchMixin, CiteMixin):
         """Once a day, check the database and back it up (never a damaged one)."""
         if not backup.daily_backup_due(self.folder) or self.count() == 0:
             return
+        self._check_integrity()
+        self.backup("daily")
+
+    def _check_integrity(self) -> None:
         verdict = backup.check(self.db.conn)
         if verdict != "ok":
             raise LibraryError(damaged_message(self.folder / DATABASE_NAME, verdict))
-        self.backup("daily")
 
     def backup(self, reason: str = "manual") -> Path:
         """A backup of the database now (SQLite's online backup API); old ones rotate."""
@@ -103,6 +110,16 @@ class Library(SearchMixin, CiteMixin):
     def backups_to_keep(self) -> int:
         row = self.db.execute("SELECT value FROM settings WHERE name = 'backups_keep'").fetchone()
         return int(row[0]) if row else backup.DEFAULT_KEEP
+
+    def set_backups_to_keep(self, keep: int) -> None:
+        if keep < 1:
+            raise UserError("keep at least one backup")
+        self.db.execute(
+            "INSERT INTO settings (name, value) VALUES ('backups_keep', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            [str(keep)],
+        )
+        backup.rotate(self.folder, keep)
 
     def restore_backup(self, backup_path: str | os.PathLike) -> Path:
         """Replace the library with a backup; the current state is backed up first.
@@ -545,6 +562,11 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def list_backups(folder: str | os.PathLike) -> list[Path]:
+    """The backups of the library in ``folder``, newest first (without opening it)."""
+    return backup.list_backups(Path(folder))
 
 
 def restore_damaged_library(folder: str | os.PathLike, backup_path: str | os.PathLike) -> Path:

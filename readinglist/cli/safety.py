@@ -20,10 +20,13 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     p.add_argument("action", nargs="?", choices=["create", "list", "restore"], default="create")
     p.add_argument("file", nargs="?", metavar="BACKUP", help="the backup to restore")
     p.add_argument("--yes", action="store_true", help="restore without asking")
+    p.add_argument("--keep", type=int, metavar="N", help="from now on keep the newest N backups")
     p.set_defaults(handler=cmd_backup, opens_library=True)
 
 
 def cmd_backup(library: Library, args) -> int:
+    if args.keep is not None:
+        library.set_backups_to_keep(args.keep)
     if args.action == "list":
         backups = library.backups()
         if args.json:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from readinglist import __version__
 from readinglist.errors import UserError
 from readinglist.gui.main_window import MainWindow
-from readinglist.library import Library
+from readinglist.library import Library, list_backups, restore_damaged_library
 from readinglist.paths import default_library_dir, resources_dir
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,32 @@ def acquire_window_lock(folder: Path) -> QLockFile | None:
     return lock if lock.tryLock(100) else None
 
 
+def open_or_offer_restore(folder: Path) -> Library | None:
+    """Open the library, checking it; if it is damaged, offer its newest backup."""
+    try:
+        return Library(folder, check=True)
+    except UserError as error:
+        backups = list_backups(folder)
+        if not backups:
+            QMessageBox.critical(None, "readinglist", f"The library cannot be opened.\n\n{error}")
+            return None
+        answer = QMessageBox.question(
+            None,
+            "readinglist",
+            f"The library cannot be opened.\n\n{error}\n\nRestore the newest backup, "
+            f"{backups[0].name}? The damaged files are kept beside the backups.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+    try:
+        restore_damaged_library(folder, backups[0])
+        return Library(folder, check=True)
+    except UserError as error:
+        QMessageBox.critical(None, "readinglist", f"The backup could not be restored.\n\n{error}")
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     parser = argparse.ArgumentParser(prog="readinglist-gui", description="readinglist desktop app")
@@ -60,10 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "while the window is open.)",
         )
         return 1
-    try:
-        library = Library(folder)
-    except UserError as error:
-        QMessageBox.critical(None, "readinglist", f"The library cannot be opened.\n\n{error}")
+    library = open_or_offer_restore(folder)
+    if library is None:
         lock.unlock()
         return 1
     window = MainWindow(library)

@@ -103,3 +103,29 @@ def test_unreadable_file_is_reported_not_raised(qtbot, window, tmp_path):
     report = finished.args[0]
     assert report.failed and "PDF" in report.failed[0].error
     assert window.library.count() == 0
+
+
+def test_a_damaged_library_is_offered_its_newest_backup(qtbot, tmp_path, seeds, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from readinglist.gui import app
+    from readinglist.library import Library
+
+    folder = tmp_path / "lib"
+    with Library(folder) as library:
+        library.import_files([seeds])
+        library.backup("manual")
+    database = folder / "library.sqlite3"
+    data = bytearray(database.read_bytes())
+    data[4096:12288] = b"\xde\xad" * 4096
+    database.write_bytes(bytes(data))
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *args, **kw: asked.append(args[2]) or QMessageBox.StandardButton.Yes,
+    )
+    library = app.open_or_offer_restore(folder)
+    assert asked and "Restore the newest backup" in asked[0]
+    assert library is not None and library.count() == 53
+    library.close()
