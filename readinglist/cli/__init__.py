@@ -60,9 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = getattr(args, "json", False)
     _log_to_file()
     try:
-        if args.command == "backup" and args.action == "restore" and args.yes and args.file:
+        backup_file = _backup_to_restore(args)
+        if backup_file is not None:
             # Restoring must work on a library too damaged to open.
-            return _restore_without_opening(args)
+            return _restore_without_opening(args, backup_file)
         with Library(getattr(args, "library", None)) as library:
             before = library.db.conn.total_changes
             code = args.handler(library, args)
@@ -89,14 +90,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _restore_without_opening(args) -> int:
+def _backup_to_restore(args) -> str | None:
+    """The backup file a command restores: `backup restore FILE --yes`, or `restore FILE`
+    (`restore` with paper ids takes papers out of the trash)."""
+    if args.command == "backup" and args.action == "restore" and args.yes and args.file:
+        return args.file
+    if args.command == "restore" and len(args.papers) == 1:
+        candidate = Path(args.papers[0])
+        if candidate.suffix == ".sqlite3" and candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _restore_without_opening(args, backup_file: str) -> int:
     folder = Path(args.library) if getattr(args, "library", None) else default_library_dir()
     try:
         with Library(folder) as library:
-            safety = library.restore_backup(args.file)
+            safety = library.restore_backup(backup_file)
     except LibraryError:
-        safety = restore_damaged_library(folder, args.file)
-    print(f"restored {Path(args.file).name}; the previous state is in {safety}")
+        safety = restore_damaged_library(folder, backup_file)
+    print(f"restored {Path(backup_file).name}; the previous state is in {safety}")
     return 0
 
 

@@ -64,7 +64,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 
     p = add("trash", cmd_trash, "move papers to the trash")
     p.add_argument("papers", nargs="+", metavar="ID_OR_KEY")
-    p = add("restore", cmd_restore, "bring papers back from the trash")
+    p = add(
+        "restore",
+        cmd_restore,
+        "bring papers back from the trash; with a backup file, restore the library from it",
+    )
     p.add_argument("papers", nargs="+", metavar="ID_OR_KEY")
     p = add("empty-trash", cmd_empty_trash, "destroy the papers in the trash (can be undone)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -82,3 +82,15 @@ def test_a_damaged_backup_is_refused(seeded_library: Library, tmp_path):
     with pytest.raises(UserError, match="damaged"):
         seeded_library.restore_backup(bad)
     assert seeded_library.count() == before
+
+
+def test_restore_with_a_backup_file_restores_the_library(seeded_library: Library, capsys):
+    library = seeded_library
+    saved = library.backup("manual")
+    library.trash(["spdf"])
+    library.empty_trash()
+    library.close()
+    assert cli(["--library", str(library.folder), "restore", str(saved)]) == 0
+    assert "restored" in capsys.readouterr().out
+    with Library(library.folder) as again:
+        assert again.count() == 53
