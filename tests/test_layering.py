@@ -29,6 +29,7 @@ LAYERS = {
     "export": 3,
     "cite": 4,
     "searching": 4,
+    "safety": 4,
     "library": 5,
     "cli": 6,
     "gui": 6,

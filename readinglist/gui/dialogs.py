@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from readinglist.gui.drops import accept_file_drag, take_file_drop
 from readinglist.models import ImportReport
 
 
@@ -94,17 +95,10 @@ class DropZone(QFrame):
         layout.addWidget(label)
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
+        accept_file_drag(event)
 
     def dropEvent(self, event) -> None:
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        QTimer.singleShot(0, lambda: self.files_dropped.emit(paths))
+        take_file_drop(event, self.files_dropped.emit)
 
 
 class WelcomePanel(QWidget):

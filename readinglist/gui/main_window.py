@@ -30,6 +30,7 @@ from readinglist.gui.background import BackgroundWork
 from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate
 from readinglist.gui.detail import DetailPane
 from readinglist.gui.dialogs import SearchHelpDialog, WelcomePanel
+from readinglist.gui.drops import accept_file_drag, take_file_drop
 from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar, Target
@@ -483,17 +484,10 @@ class MainWindow(BackgroundWork, QMainWindow):
     # Drops on the window
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
+        accept_file_drag(event)
 
     def dropEvent(self, event) -> None:
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        QTimer.singleShot(0, lambda: self.import_paths(paths))
+        take_file_drop(event, self.import_paths)
 
     def keyPressEvent(self, event) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):

@@ -1,0 +1,112 @@
+"""Keeping the library safe, as part of ``Library``: integrity checks, backups, restores.
+
+Kept apart from library.py to keep modules small; ``Library`` mixes it in. The two
+functions at the end work on a library folder that cannot be opened any more.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from readinglist.db import backup
+from readinglist.db.connection import damaged_message
+from readinglist.errors import LibraryError, UserError
+from readinglist.paths import DATABASE_NAME, INDEX_DIR_NAME
+
+
+class SafetyMixin:
+    # Provided by Library.
+    db: object
+    folder: Path
+    index: object
+    index_ready: bool
+
+    def _daily_backup(self) -> None:
+        """Once a day, check the database and back it up (never a damaged one)."""
+        if not backup.daily_backup_due(self.folder) or self.count() == 0:
+            return
+        self._check_integrity()
+        self.backup("daily")
+
+    def _check_integrity(self) -> None:
+        verdict = backup.check(self.db.conn)
+        if verdict != "ok":
+            raise LibraryError(damaged_message(self.folder / DATABASE_NAME, verdict))
+
+    def backup(self, reason: str = "manual") -> Path:
+        """A backup of the database now (SQLite's online backup API); old ones rotate."""
+        try:
+            made = backup.make_backup(self.db, self.folder, reason)
+        except (OSError, sqlite3.Error) as error:
+            raise LibraryError(f"cannot write a backup: {error}") from error
+        backup.rotate(self.folder, self.backups_to_keep())
+        return made
+
+    def backups(self) -> list[Path]:
+        """Newest first."""
+        return backup.list_backups(self.folder)
+
+    def backups_to_keep(self) -> int:
+        row = self.db.execute("SELECT value FROM settings WHERE name = 'backups_keep'").fetchone()
+        return int(row[0]) if row else backup.DEFAULT_KEEP
+
+    def set_backups_to_keep(self, keep: int) -> None:
+        if keep < 1:
+            raise UserError("keep at least one backup")
+        self.db.execute(
+            "INSERT INTO settings (name, value) VALUES ('backups_keep', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            [str(keep)],
+        )
+        backup.rotate(self.folder, keep)
+
+    def restore_backup(self, backup_path: str | os.PathLike) -> Path:
+        """Replace the library with a backup; the current state is backed up first.
+        Returns that safety copy. The search index is rebuilt from the restored data."""
+        safety = self.backup("before-restore")
+        backup.restore_into(self.db, Path(backup_path))
+        self.index.close()
+        shutil.rmtree(self.folder / INDEX_DIR_NAME, ignore_errors=True)
+        self.index_ready = False
+        return safety
+
+
+def list_backups(folder: str | os.PathLike) -> list[Path]:
+    """The backups of the library in ``folder``, newest first (without opening it)."""
+    return backup.list_backups(Path(folder))
+
+
+def restore_damaged_library(folder: str | os.PathLike, backup_path: str | os.PathLike) -> Path:
+    """Restore a library that cannot be opened any more (a damaged database).
+
+    The damaged files are kept beside the backups first (a plain copy: the backup API
+    cannot read a damaged database); returns where they went."""
+    folder = Path(folder)
+    database = folder / DATABASE_NAME
+    kept = backup.backup_folder(folder) / f"damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    kept.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{database}{suffix}")
+        if source.exists():
+            shutil.copy2(source, kept / source.name)
+    source = Path(backup_path)
+    if not source.is_file():
+        raise UserError(f"no such backup: {source}")
+    probe = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        verdict = backup.check(probe)
+    finally:
+        probe.close()
+    if verdict != "ok":
+        raise UserError(f"the backup {source.name} is damaged too ({verdict}); pick another")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    partial = database.with_suffix(".restoring")
+    shutil.copy2(source, partial)
+    os.replace(partial, database)
+    shutil.rmtree(folder / INDEX_DIR_NAME, ignore_errors=True)
+    return kept
