@@ -4,7 +4,7 @@ Run under a real X server so fonts and styles are what a user sees:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/take_screenshots.py
 
-Writes docs/screenshots/{first-run,main-window,search,detail,import-report}.png.
+Writes docs/screenshots/{first-run,main-window,search,detail,shortcuts,import-report}.png.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from readinglist.gui.app import create_application  # noqa: E402
 from readinglist.gui.dialogs import ImportReportDialog  # noqa: E402
 from readinglist.gui.main_window import MainWindow  # noqa: E402
+from readinglist.gui.reading_flow import ShortcutsDialog  # noqa: E402
 from readinglist.gui.settings import Settings  # noqa: E402
 from readinglist.library import Library  # noqa: E402
 from readinglist.paths import seeds_dir  # noqa: E402
@@ -100,6 +101,12 @@ def main() -> None:
         window.table.selectRow(row)
         settle(app)
         window.grab().save(str(OUT / "detail.png"))
+
+        shortcuts = ShortcutsDialog(window.menuBar().actions(), window)
+        shortcuts.show()
+        settle(app)
+        shortcuts.grab().save(str(OUT / "shortcuts.png"))
+        shortcuts.close()
 
         messy = folder / "daily-papers-mar-15.txt"
         messy.write_text(

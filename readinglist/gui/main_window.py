@@ -32,6 +32,7 @@ from readinglist.gui.detail import DetailPane
 from readinglist.gui.dialogs import SearchHelpDialog, WelcomePanel
 from readinglist.gui.drops import accept_file_drag, take_file_drop
 from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
+from readinglist.gui.reading_flow import ReadingFlow
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar, Target
 from readinglist.gui.tasks import Task, run_task
@@ -47,7 +48,7 @@ SEARCH_PLACEHOLDER = (
 )
 
 
-class MainWindow(BackgroundWork, QMainWindow):
+class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
     library_changed = Signal(object)  # Changes
     import_finished = Signal(object)  # ImportReport
     search_finished = Signal(str)  # the query shown
@@ -231,7 +232,10 @@ class MainWindow(BackgroundWork, QMainWindow):
         action(edit_menu, "R&estore from Trash", self.restore_selected)
         action(edit_menu, "E&mpty Trash…", self.empty_trash)
 
+        self._build_reading_flow()
+
         help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1", "shortcutsAction")
         action(help_menu, "&Search Syntax", self.show_search_help)
         action(help_menu, "&About readinglist", self.show_about)
 

@@ -1,0 +1,93 @@
+"""The keyboard-first reading flow, driven with key presses on the paper table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from readinglist.models import Status
+from tests.gui.conftest import select_paper
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
+    window.table.setFocus()
+    qtbot.keyClick(window.table, key, modifier)
+
+
+def test_j_and_k_move_between_papers(qtbot, seeded_window):
+    window = seeded_window
+    select_paper(qtbot, window, "nemotronh")
+    first = window.selected_ids()[0]
+    press(qtbot, window, Qt.Key.Key_J)
+    second = window.selected_ids()[0]
+    assert second != first and window.detail.paper.id == second
+    press(qtbot, window, Qt.Key.Key_K)
+    assert window.selected_ids() == [first]
+
+
+def test_space_toggles_read_and_digits_rate(qtbot, seeded_window):
+    window = seeded_window
+    paper_id = select_paper(qtbot, window, "spdf")
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert window.library.paper(paper_id).status is Status.READ
+    press(qtbot, window, Qt.Key.Key_R)
+    assert window.library.paper(paper_id).status is Status.UNREAD
+    press(qtbot, window, Qt.Key.Key_4)
+    assert window.library.paper(paper_id).rating == 4
+    press(qtbot, window, Qt.Key.Key_0)
+    assert window.library.paper(paper_id).rating == 0
+
+
+def test_t_focuses_tags_and_ctrl_digit_applies_a_coloured_tag(qtbot, seeded_window):
+    window = seeded_window
+    window.library.add_tags(["flashattention2"], ["systems"])
+    window.library.set_tag_color("systems", "#3f7cb8")
+    paper_id = select_paper(qtbot, window, "spdf")
+    press(qtbot, window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.library.paper(paper_id).tags == ["systems"]
+    press(qtbot, window, Qt.Key.Key_T)
+    assert window.detail.tags_edit.hasFocus()
+
+
+def test_copying_bibtex_and_cite_to_the_clipboard(qtbot, seeded_window):
+    window = seeded_window
+    select_paper(qtbot, window, "flashattention2")
+    press(
+        qtbot,
+        window,
+        Qt.Key.Key_K,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert QGuiApplication.clipboard().text() == "\\cite{flashattention2}"
+    press(
+        qtbot,
+        window,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("@misc{flashattention2,") and "{FlashAttention}-2" in text
+
+
+def test_keys_typed_in_the_search_bar_are_not_shortcuts(qtbot, seeded_window):
+    window = seeded_window
+    paper_id = select_paper(qtbot, window, "spdf")
+    with qtbot.waitSignal(window.search_finished, timeout=5_000):
+        qtbot.keyClicks(window.search_edit, "r 3")
+    assert window.library.paper(paper_id).rating == 0
+    assert window.library.paper(paper_id).status is Status.UNREAD
+
+
+def test_the_shortcuts_help_lists_every_shortcut(qtbot, seeded_window):
+    from readinglist.gui.reading_flow import ShortcutsDialog
+
+    dialog = ShortcutsDialog(seeded_window.menuBar().actions(), seeded_window)
+    qtbot.addWidget(dialog)
+    table = dialog.table
+    actions = {
+        table.item(row, 1).text(): table.item(row, 2).text() for row in range(table.rowCount())
+    }
+    assert actions["Toggle Read"] == "Space, R"
+    assert actions["Next Paper"] == "J"
+    assert "Ctrl+Shift+C" in actions["Copy BibTeX"]
+    assert "Undo" in " ".join(actions)
