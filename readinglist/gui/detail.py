@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -36,6 +36,10 @@ from readinglist.models import Changes, Paper, Status
 RATINGS = ["No rating", "★", "★★", "★★★", "★★★★", "★★★★★"]
 NoteIdRole = Qt.ItemDataRole.UserRole + 20
 HighlightIdRole = Qt.ItemDataRole.UserRole + 21
+RelatedIdRole = Qt.ItemDataRole.UserRole + 22
+RELATED_DELAY_MS = 250
+RELATED_PAPERS = 8
+SUGGESTED_TAGS = 5
 
 
 class TagCompleter(QCompleter):
@@ -53,6 +57,8 @@ class TagCompleter(QCompleter):
 class DetailPane(QScrollArea):
     changed = Signal(object)  # Changes
     error = Signal(str)
+    paper_requested = Signal(int)  # a related paper was chosen
+    related_shown = Signal()
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
@@ -130,6 +136,10 @@ class DetailPane(QScrollArea):
         self.tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.tags_edit.setCompleter(self.tag_completer)
         form.addRow("Tags", self.tags_edit)
+        self.suggestions = QWidget(objectName="tagSuggestions")
+        self.suggestions_layout = QHBoxLayout(self.suggestions)
+        self.suggestions_layout.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Suggested", self.suggestions)
         self.links = QLabel(objectName="linksLabel")
         self.links.setOpenExternalLinks(True)
         form.addRow("Links", self.links)
@@ -182,6 +192,18 @@ class DetailPane(QScrollArea):
         self.save_note_button = QPushButton("Save note", objectName="saveNoteButton")
         self.save_note_button.clicked.connect(self.save_note)
         content.addWidget(self.save_note_button, alignment=Qt.AlignmentFlag.AlignRight)
+        content.addWidget(QLabel("<b>Related papers</b>"))
+        self.related_list = QListWidget(objectName="relatedList")
+        self.related_list.setMaximumHeight(140)
+        self.related_list.itemActivated.connect(
+            lambda item: self.paper_requested.emit(item.data(RelatedIdRole))
+        )
+        content.addWidget(self.related_list)
+        # Related papers and tag suggestions ask the index: done just after the pane
+        # settles, so walking through the table with the keyboard stays instant.
+        self.related_timer = QTimer(self, singleShot=True)
+        self.related_timer.setInterval(RELATED_DELAY_MS)
+        self.related_timer.timeout.connect(self._show_related)
         self.show_paper(None)
 
     # Showing a paper
@@ -227,11 +249,50 @@ class DetailPane(QScrollArea):
         self.links.setText(_links_html(paper))
         self._show_abstract()
         self._show_notes(select_id=draft[0] if draft else None)
+        self.related_list.clear()
+        self._clear_suggestions()
+        self.related_timer.start()
         if draft is not None:  # the same paper, refreshed: the user's typing stays
             if draft[0] is None:
                 self.note_list.setCurrentRow(-1)
             self._set_editor(draft[1])
             self._note_dirty = True
+
+    def _clear_suggestions(self) -> None:
+        while self.suggestions_layout.count():
+            widget = self.suggestions_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+
+    def _show_related(self) -> None:
+        if self.paper is None:
+            return
+        paper_id = self.paper.id
+        try:
+            related = self.library.related(paper_id, limit=RELATED_PAPERS)
+            suggested = self.library.suggest_tags(paper_id, limit=SUGGESTED_TAGS)
+        except UserError:
+            return
+        self.related_list.clear()
+        for hit in related.hits:
+            item = QListWidgetItem(hit.title)
+            item.setData(RelatedIdRole, hit.id)
+            item.setToolTip(hit.key)
+            self.related_list.addItem(item)
+        self._clear_suggestions()
+        for tag in suggested:
+            button = QPushButton(f"+ {tag}", objectName="suggestedTag")
+            button.setFlat(True)
+            button.setToolTip(f"Tag this paper {tag}")
+            button.clicked.connect(lambda _=False, t=tag: self.accept_suggestion(t))
+            self.suggestions_layout.addWidget(button)
+        self.suggestions_layout.addStretch()
+        self.related_shown.emit()
+
+    def accept_suggestion(self, tag: str) -> None:
+        if self.paper is not None:
+            paper_id = self.paper.id
+            self._apply(lambda: self.library.add_tags([paper_id], [tag]))
 
     def _show_abstract(self) -> None:
         assert self.paper is not None

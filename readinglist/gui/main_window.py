@@ -112,6 +112,7 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
         self.detail = DetailPane(library)
         self.detail.changed.connect(self.apply_changes)
         self.detail.error.connect(self.show_error)
+        self.detail.paper_requested.connect(self.show_paper)
 
         self.splitter = QSplitter(objectName="mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -367,6 +368,18 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
         else:
             self.detail.show_paper(None)
 
+    def show_paper(self, paper_id: int) -> None:
+        """Select a paper, leaving the search and the sidebar view if it is not shown."""
+        if self.model.row_of(paper_id) is None:
+            self.search_edit.blockSignals(True)
+            self.search_edit.clear()
+            self.search_edit.blockSignals(False)
+            self.sidebar.select(Target("smart", SmartList.ALL))
+            self.target = Target("smart", SmartList.ALL)
+            self.reload(keep_selection=False)
+        self.table.clearSelection()
+        self._reselect([paper_id])
+
     def _selection_changed(self, *args) -> None:
         ids = self.selected_ids()
         self.detail.show_paper(ids[0] if len(ids) == 1 else None, self.match_terms)
@@ -539,7 +552,12 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
-        for timer in (self.search_timer, self.auto_export_timer, self.watch_timer):
+        for timer in (
+            self.search_timer,
+            self.auto_export_timer,
+            self.watch_timer,
+            self.detail.related_timer,
+        ):
             timer.stop()
         if self.library.auto_exports():
             self.library.refresh_auto_exports()  # the last changes, before the window goes

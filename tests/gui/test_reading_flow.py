@@ -91,3 +91,25 @@ def test_the_shortcuts_help_lists_every_shortcut(qtbot, seeded_window):
     assert actions["Next Paper"] == "J"
     assert "Ctrl+Shift+C" in actions["Copy BibTeX"]
     assert "Undo" in " ".join(actions)
+
+
+def test_related_papers_and_a_suggested_tag_accepted_in_one_click(qtbot, seeded_window):
+    window = seeded_window
+    window.library.add_tags(["mixtureofmamba"], ["method/ssm"])
+    with qtbot.waitSignal(window.detail.related_shown, timeout=10_000):
+        paper_id = select_paper(qtbot, window, "nemotronh")
+    related = window.detail.related_list
+    titles = [related.item(i).text() for i in range(related.count())]
+    assert any(t.startswith("Mixture-of-Mamba") for t in titles)
+    buttons = window.detail.suggestions.findChildren(type(window.detail.add_note_button))
+    suggested = [b for b in buttons if b.objectName() == "suggestedTag"]
+    assert suggested and suggested[0].text() == "+ method/ssm"
+    with qtbot.waitSignal(window.detail.related_shown, timeout=10_000):
+        qtbot.mouseClick(suggested[0], Qt.MouseButton.LeftButton)
+    assert "method/ssm" in window.library.paper(paper_id).tags
+    # Choosing a related paper shows it.
+    titles = [related.item(i).text() for i in range(related.count())]
+    target_row = next(i for i, t in enumerate(titles) if t.startswith("Mixture-of-Mamba"))
+    with qtbot.waitSignal(window.detail.related_shown, timeout=10_000):
+        related.itemActivated.emit(related.item(target_row))
+    assert window.detail.paper.key == "mixtureofmamba"
