@@ -4,7 +4,7 @@ Run under a real X server so fonts and styles are what a user sees:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/take_screenshots.py
 
-Writes docs/screenshots/{first-run,main-window,search,detail,shortcuts,import-report}.png.
+Writes docs/screenshots/{first-run,main-window,search,detail,export,shortcuts,import-report}.png.
 """
 
 from __future__ import annotations
@@ -101,6 +101,11 @@ def main() -> None:
         window.table.selectRow(row)
         settle(app)
         window.grab().save(str(OUT / "detail.png"))
+
+        export = window.show_export()
+        settle(app)
+        export.grab().save(str(OUT / "export.png"))
+        export.close()
 
         shortcuts = ShortcutsDialog(window.menuBar().actions(), window)
         shortcuts.show()

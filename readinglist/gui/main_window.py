@@ -31,6 +31,7 @@ from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate
 from readinglist.gui.detail import DetailPane
 from readinglist.gui.dialogs import SearchHelpDialog, WelcomePanel
 from readinglist.gui.drops import accept_file_drag, take_file_drop
+from readinglist.gui.export_dialog import ExportDialog
 from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
 from readinglist.gui.reading_flow import ReadingFlow
 from readinglist.gui.settings import Settings
@@ -213,6 +214,8 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
         action(file_menu, "&Import Files…", self.choose_files, QKeySequence.StandardKey.Open)
         action(file_menu, "Import &Folder…", self.choose_folder)
         action(file_menu, "Import the &Sample Papers", self.import_samples)
+        file_menu.addSeparator()
+        action(file_menu, "&Export…", self.show_export, "Ctrl+E", "exportAction")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -517,6 +520,20 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         log.info("shown to the user: %s", message)
+
+    def show_export(self) -> ExportDialog:
+        dialog = ExportDialog(
+            self.library,
+            selection=self.selected_ids(),
+            query=self.search_edit.text().strip(),
+            start_folder=self.settings.get(keys.LAST_IMPORT_DIR),
+            parent=self,
+        )
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(f"Exported to {dialog.written}", 6000)
+        )
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         from readinglist import __version__

@@ -113,3 +113,25 @@ def test_related_papers_and_a_suggested_tag_accepted_in_one_click(qtbot, seeded_
     with qtbot.waitSignal(window.detail.related_shown, timeout=10_000):
         related.itemActivated.emit(related.item(target_row))
     assert window.detail.paper.key == "mixtureofmamba"
+
+
+def test_file_export_writes_the_chosen_scope_and_format(qtbot, seeded_window, tmp_path):
+    window = seeded_window
+    window.library.add_tags(["nemotronh", "spdf"], ["to-cite"])
+    window.sidebar.refresh()
+    dialog = window.show_export()
+    scope = dialog.scope_box
+    scope.setCurrentIndex(
+        next(i for i in range(scope.count()) if "Tag: to-cite" in scope.itemText(i))
+    )
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("biblatex"))
+    target = tmp_path / "thesis.bib"
+    dialog.path_edit.setText(str(target))
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        qtbot.mouseClick(
+            dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
+        )
+    text = target.read_text(encoding="utf-8")
+    assert text.count("\n@") + text.startswith("@") == 2
+    assert "@online{nemotronh," in text or "@misc{nemotronh," in text
+    assert "Exported to" in window.statusBar().currentMessage()
