@@ -31,7 +31,7 @@ from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate
 from readinglist.gui.detail import DetailPane
 from readinglist.gui.dialogs import SearchHelpDialog, WelcomePanel
 from readinglist.gui.drops import accept_file_drag, take_file_drop
-from readinglist.gui.export_dialog import ExportDialog
+from readinglist.gui.organise_actions import OrganiseActions
 from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
 from readinglist.gui.reading_flow import ReadingFlow
 from readinglist.gui.settings import Settings
@@ -49,7 +49,7 @@ SEARCH_PLACEHOLDER = (
 )
 
 
-class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
+class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
     library_changed = Signal(object)  # Changes
     import_finished = Signal(object)  # ImportReport
     search_finished = Signal(str)  # the query shown
@@ -110,6 +110,7 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
         self.sidebar.target_selected.connect(self._target_selected)
         self.sidebar.files_dropped.connect(self.import_paths)  # (paths, target)
         self.sidebar.papers_dropped.connect(self._papers_dropped)
+        self.sidebar.item_action.connect(self.manage_sidebar_item)
         self.detail = DetailPane(library)
         self.detail.changed.connect(self.apply_changes)
         self.detail.error.connect(self.show_error)
@@ -229,6 +230,7 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
             edit_menu, "&Paste Abstracts", self.paste_abstracts, None, "pasteAction"
         )
         action(edit_menu, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
+        action(edit_menu, "&Save Search…", self.save_current_search, "Ctrl+Shift+S", "saveSearch")
         edit_menu.addSeparator()
         self.trash_action = action(edit_menu, "Move to &Trash", self.trash_selected, "Delete")
         self.trash_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -520,20 +522,6 @@ class MainWindow(ReadingFlow, BackgroundWork, QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         log.info("shown to the user: %s", message)
-
-    def show_export(self) -> ExportDialog:
-        dialog = ExportDialog(
-            self.library,
-            selection=self.selected_ids(),
-            query=self.search_edit.text().strip(),
-            start_folder=self.settings.get(keys.LAST_IMPORT_DIR),
-            parent=self,
-        )
-        dialog.accepted.connect(
-            lambda: self.statusBar().showMessage(f"Exported to {dialog.written}", 6000)
-        )
-        dialog.open()
-        return dialog
 
     def show_about(self) -> None:
         from readinglist import __version__

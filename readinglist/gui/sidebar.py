@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from readinglist.library import Library
 from readinglist.models import SmartList
 
 PAPER_IDS_MIME = "application/x-readinglist-paper-ids"
 TargetRole = Qt.ItemDataRole.UserRole + 10
+NameRole = Qt.ItemDataRole.UserRole + 11
 
 SMART_TITLES = {
     SmartList.ALL: "All papers",
@@ -45,6 +46,7 @@ class Target:
 
 class Sidebar(QTreeWidget):
     target_selected = Signal(object)  # Target
+    item_action = Signal(str, object, str)  # action ("rename", "delete", "color"), Target, name
     files_dropped = Signal(list, object)  # paths, Target
     papers_dropped = Signal(list, object)  # paper ids, Target
 
@@ -105,7 +107,9 @@ class Sidebar(QTreeWidget):
         if searches:
             searches_group = self._group("Saved searches")
             for search in searches:
-                self._item(searches_group, search.name, Target("search", search.query))
+                item = self._item(searches_group, search.name, Target("search", search.query))
+                item.setData(0, NameRole, search.name)
+                item.setToolTip(0, search.query)
         tags_group = self._group("Tags")
         tag_items: dict[str, QTreeWidgetItem] = {}
 
@@ -153,6 +157,33 @@ class Sidebar(QTreeWidget):
             flags |= Qt.ItemFlag.ItemIsDropEnabled
         item.setFlags(flags)
         return item
+
+    # Managing lists, saved searches and tags from their items
+
+    def actions_for(self, item: QTreeWidgetItem) -> list[QAction]:
+        target = item.data(0, TargetRole) if item is not None else None
+        if target is None or target.kind not in ("list", "search", "tag"):
+            return []
+        name = item.data(0, NameRole) or str(target.value)
+        labels = [("rename", "Rename…"), ("delete", "Delete…")]
+        if target.kind == "tag":
+            labels.append(("color", "Colour…"))
+        actions = []
+        for action_name, text in labels:
+            action = QAction(text, self)
+            action.setObjectName(f"sidebar-{action_name}")
+            action.triggered.connect(
+                lambda _=False, a=action_name: self.item_action.emit(a, target, name)
+            )
+            actions.append(action)
+        return actions
+
+    def contextMenuEvent(self, event) -> None:
+        actions = self.actions_for(self.itemAt(event.pos()))
+        if actions:
+            menu = QMenu(self)
+            menu.addActions(actions)
+            menu.exec(event.globalPos())
 
     def _selection_changed(self) -> None:
         if not self._suppress:

@@ -135,3 +135,39 @@ def test_file_export_writes_the_chosen_scope_and_format(qtbot, seeded_window, tm
     assert text.count("\n@") + text.startswith("@") == 2
     assert "@online{nemotronh," in text or "@misc{nemotronh," in text
     assert "Exported to" in window.statusBar().currentMessage()
+
+
+def test_save_the_current_search_then_rename_and_delete_it(qtbot, seeded_window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from readinglist.gui.sidebar import Target
+
+    window = seeded_window
+    with qtbot.waitSignal(window.search_finished, timeout=5_000):
+        qtbot.keyClicks(window.search_edit, "mamba")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Mamba papers", True))
+    window.save_current_search()
+    item = window.sidebar.item_for(Target("search", "mamba"))
+    assert item is not None and item.text(0) == "Mamba papers"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("SSMs", True))
+    rename = window.sidebar.actions_for(item)[0]
+    rename.trigger()
+    assert [s.name for s in window.library.saved_searches()] == ["SSMs"]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    item = window.sidebar.item_for(Target("search", "mamba"))
+    window.sidebar.actions_for(item)[1].trigger()
+    assert window.library.saved_searches() == []
+
+
+def test_rename_a_tag_from_the_sidebar(qtbot, seeded_window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from readinglist.gui.sidebar import Target
+
+    window = seeded_window
+    window.library.add_tags(["spdf"], ["sparse"])
+    window.sidebar.refresh()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("sparsity", True))
+    window.sidebar.actions_for(window.sidebar.item_for(Target("tag", "sparse")))[0].trigger()
+    assert window.library.paper("spdf").tags == ["sparsity"]
+    assert window.sidebar.item_for(Target("tag", "sparsity")) is not None

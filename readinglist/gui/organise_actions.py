@@ -1,0 +1,74 @@
+"""Window actions that manage the library's structure: saving searches, renaming,
+deleting and colouring lists, saved searches and tags, and File → Export.
+
+A mixin of ``MainWindow``; every change goes through ``Library`` and ``apply_changes``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
+
+from readinglist.gui import settings as keys
+from readinglist.gui.export_dialog import ExportDialog
+from readinglist.gui.sidebar import Target
+from readinglist.models import Changes
+
+
+class OrganiseActions:
+    def save_current_search(self) -> None:
+        query = self.search_edit.text().strip()
+        if not query:
+            self.show_error("Type a search first; then save it under a name.")
+            return
+        name, ok = QInputDialog.getText(self, "Save search", "Name:", text=query)
+        if ok and name.strip():
+            self._run(lambda: self._changes_of(self.library.save_search(name, query), lists=True))
+
+    @staticmethod
+    def _changes_of(_result, **flags) -> Changes:
+        return Changes(saved_searches=True, **flags)
+
+    def manage_sidebar_item(self, action: str, target: Target, name: str) -> None:
+        """Rename, delete or colour a reading list, saved search or tag."""
+        library = self.library
+        if action == "rename":
+            new, ok = QInputDialog.getText(self, "Rename", "New name:", text=name)
+            if not ok or not new.strip() or new.strip() == name:
+                return
+            rename = {
+                "list": lambda: library.rename_list(target.value, new.strip()),
+                "search": lambda: library.rename_saved_search(name, new.strip()),
+                "tag": lambda: library.rename_tag(name, new.strip()),
+            }[target.kind]
+            self._run(rename)
+        elif action == "delete":
+            kind = {"list": "reading list", "search": "saved search", "tag": "tag"}[target.kind]
+            answer = QMessageBox.question(
+                self, "Delete", f"Delete the {kind} “{name}”? Its papers stay in the library."
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            delete = {
+                "list": lambda: library.delete_list(target.value),
+                "search": lambda: library.delete_saved_search(name),
+                "tag": lambda: library.delete_tag(name),
+            }[target.kind]
+            self._run(delete)
+        elif action == "color":
+            color = QColorDialog.getColor(parent=self, title=f"Colour of {name}")
+            if color.isValid():
+                self._run(lambda: library.set_tag_color(name, color.name()))
+
+    def show_export(self) -> ExportDialog:
+        dialog = ExportDialog(
+            self.library,
+            selection=self.selected_ids(),
+            query=self.search_edit.text().strip(),
+            start_folder=self.settings.get(keys.LAST_IMPORT_DIR),
+            parent=self,
+        )
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(f"Exported to {dialog.written}", 6000)
+        )
+        dialog.open()
+        return dialog
