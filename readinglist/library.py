@@ -124,6 +124,10 @@ class Library(SearchMixin, CiteMixin, SafetyMixin):
             self.db, view or PaperFilter(), order_by=order_by, descending=descending
         )
 
+    def statistics(self, *, weeks: int = 12) -> dict:
+        """Papers added and read per week, the status breakdown and the top tags."""
+        return views.statistics(self.db, weeks=weeks)
+
     def smart_counts(self) -> dict[SmartList, int]:
         return views.smart_counts(self.db)
 

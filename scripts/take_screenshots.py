@@ -4,7 +4,8 @@ Run under a real X server so fonts and styles are what a user sees:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/take_screenshots.py
 
-Writes docs/screenshots/{first-run,main-window,search,detail,export,shortcuts,import-report}.png.
+Writes docs/screenshots/{first-run,main-window,search,detail,statistics,export,shortcuts,
+import-report}.png.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ def main() -> None:
         window.table.selectRow(row)
         settle(app)
         window.grab().save(str(OUT / "detail.png"))
+
+        statistics = window.show_statistics()
+        settle(app)
+        statistics.grab().save(str(OUT / "statistics.png"))
+        statistics.close()
 
         export = window.show_export()
         settle(app)

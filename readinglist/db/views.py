@@ -128,3 +128,43 @@ def delete_saved_search(db: sqlite_utils.Database, search_id: int) -> None:
 def saved_searches(db: sqlite_utils.Database) -> list[SavedSearch]:
     rows = db.execute("SELECT id, name, query FROM saved_searches ORDER BY name COLLATE NOCASE")
     return [SavedSearch(*row) for row in rows]
+
+
+def statistics(db: sqlite_utils.Database, *, weeks: int = 12, top_tags: int = 10) -> dict:
+    """Numbers for the statistics view: papers added and read per week (oldest week
+    first, ISO weeks ending with the current one), the status breakdown, the top tags."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    labels = [start.isoformat() for start in starts]
+
+    def per_week(column: str) -> list[int]:
+        counts = [0] * weeks
+        since = starts[0].isoformat()
+        for (value,) in db.execute(
+            f"SELECT {column} FROM papers WHERE deleted IS NULL AND {column} >= ?", [since]
+        ):
+            day = datetime.fromisoformat(value).date()
+            index = (day - starts[0]).days // 7
+            if 0 <= index < weeks:
+                counts[index] += 1
+        return counts
+
+    statuses = dict.fromkeys(("unread", "reading", "read"), 0)
+    for status, count in db.execute(
+        "SELECT status, count(*) FROM papers WHERE deleted IS NULL GROUP BY status"
+    ):
+        statuses[status] = count
+    tags = db.execute(
+        "SELECT tags.name, count(*) AS n FROM paper_tags JOIN tags ON tags.id = tag_id "
+        "JOIN papers ON papers.id = paper_id AND papers.deleted IS NULL "
+        "GROUP BY tags.id ORDER BY n DESC, tags.folded LIMIT ?",
+        [top_tags],
+    ).fetchall()
+    return {
+        "weeks": labels,
+        "added": per_week("added"),
+        "read": per_week("read_date"),
+        "status": statuses,
+        "top_tags": [(name, count) for name, count in tags],
+    }

@@ -36,6 +36,7 @@ from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
 from readinglist.gui.reading_flow import ReadingFlow
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar, Target
+from readinglist.gui.statistics import StatisticsDialog
 from readinglist.gui.tasks import Task, run_task
 from readinglist.library import Library
 from readinglist.models import Changes, ImportReport, PaperFilter, SmartList
@@ -239,6 +240,9 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
         action(edit_menu, "E&mpty Trash…", self.empty_trash)
 
         self._build_reading_flow()
+
+        view_menu = self.menuBar().addMenu("&View")
+        action(view_menu, "&Statistics", self.show_statistics, "Ctrl+Shift+T", "statisticsAction")
 
         help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1", "shortcutsAction")
@@ -522,6 +526,11 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         log.info("shown to the user: %s", message)
+
+    def show_statistics(self) -> StatisticsDialog:
+        dialog = StatisticsDialog(self.library, self)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         from readinglist import __version__

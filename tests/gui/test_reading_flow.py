@@ -171,3 +171,26 @@ def test_rename_a_tag_from_the_sidebar(qtbot, seeded_window, monkeypatch):
     window.sidebar.actions_for(window.sidebar.item_for(Target("tag", "sparse")))[0].trigger()
     assert window.library.paper("spdf").tags == ["sparsity"]
     assert window.sidebar.item_for(Target("tag", "sparsity")) is not None
+
+
+def test_statistics_show_the_numbers_of_a_known_library(qtbot, seeded_window):
+    window = seeded_window
+    window.library.set_status(["spdf", "flashattention2", "moma"], "read")
+    window.library.set_status(["nemotronh"], "reading")
+    window.library.add_tags(["spdf", "moma"], ["sparse"])
+    window.library.add_tags(["flashattention2"], ["systems"])
+    dialog = window.show_statistics()
+    qtbot.addWidget(dialog)
+    assert dialog.added.values[-1] == 53  # all added this week
+    assert sum(dialog.added.values) == 53
+    assert dialog.read.values[-1] == 3
+    assert dict(zip(dialog.status.labels, dialog.status.values, strict=True)) == {
+        "Unread": 49,
+        "Reading": 1,
+        "Read": 3,
+    }
+    assert list(zip(dialog.tags.labels, dialog.tags.values, strict=True)) == [
+        ("sparse", 2),
+        ("systems", 1),
+    ]
+    dialog.grab()  # paints without error
