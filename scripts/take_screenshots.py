@@ -5,7 +5,7 @@ Run under a real X server so fonts and styles are what a user sees:
     xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/take_screenshots.py
 
 Writes docs/screenshots/{first-run,main-window,search,detail,statistics,export,shortcuts,
-import-report}.png.
+dark,import-report}.png.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from readinglist.gui.app import create_application  # noqa: E402
 from readinglist.gui.dialogs import ImportReportDialog  # noqa: E402
 from readinglist.gui.main_window import MainWindow  # noqa: E402
+from readinglist.gui.preferences import apply_appearance  # noqa: E402
 from readinglist.gui.reading_flow import ShortcutsDialog  # noqa: E402
 from readinglist.gui.settings import Settings  # noqa: E402
 from readinglist.library import Library  # noqa: E402
@@ -131,6 +132,11 @@ def main() -> None:
         archive.write_bytes(b"\x1f\x8b\x08\x00" + bytes(64))
         extra = library.import_files([seeds_dir(), messy, archive])
         report.files.extend(extra.files[2:])
+        apply_appearance(app, "dark")
+        settle(app)
+        window.grab().save(str(OUT / "dark.png"))
+        apply_appearance(app, "system")
+
         dialog = ImportReportDialog(report, window)
         dialog.show()
         settle(app)

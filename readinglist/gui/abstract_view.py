@@ -21,6 +21,7 @@ HIGHLIGHT_COLORS = {
     "orange": "#ffd8a8",
 }
 MATCH_COLOR = "#ffbf47"
+MARKED_TEXT = "#1d2733"
 
 
 def to_utf16(text: str, index: int) -> int:
@@ -64,6 +65,7 @@ class AbstractView(QTextBrowser):
         cursor.setPosition(to_utf16(self._text, end), QTextCursor.MoveMode.KeepAnchor)
         fmt = QTextCharFormat()
         fmt.setBackground(QColor(color))
+        fmt.setForeground(QColor(MARKED_TEXT))  # light markers need dark text, in any theme
         if tooltip:
             fmt.setToolTip(tooltip)
         if bold:

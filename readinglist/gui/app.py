@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from readinglist import __version__
 from readinglist.errors import UserError
 from readinglist.gui.main_window import MainWindow
+from readinglist.gui.preferences import apply_appearance
+from readinglist.gui.settings import APPEARANCE
 from readinglist.library import Library, list_backups, restore_damaged_library
 from readinglist.paths import default_library_dir, resources_dir
 
@@ -31,6 +35,24 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setDesktopFileName("readinglist")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "readinglist.svg")))
     return app
+
+
+def install_desktop_entry(data_home: Path | None = None) -> list[Path]:
+    """Install the launcher: the .desktop file (pointing at this readinglist-gui) and the
+    SVG icon, in the user's XDG data folder; returns the files written."""
+    data_home = data_home or Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share"))
+    applications = data_home / "applications"
+    icons = data_home / "icons" / "hicolor" / "scalable" / "apps"
+    applications.mkdir(parents=True, exist_ok=True)
+    icons.mkdir(parents=True, exist_ok=True)
+    launcher = shutil.which("readinglist-gui") or f"{sys.executable} -m readinglist.gui.app"
+    entry = (resources_dir() / "readinglist.desktop").read_text(encoding="utf-8")
+    entry = entry.replace("Exec=readinglist-gui", f"Exec={launcher}")
+    desktop = applications / "readinglist.desktop"
+    desktop.write_text(entry, encoding="utf-8")
+    icon = icons / "readinglist.svg"
+    shutil.copyfile(resources_dir() / "icons" / "readinglist.svg", icon)
+    return [desktop, icon]
 
 
 def acquire_window_lock(folder: Path) -> QLockFile | None:
@@ -72,7 +94,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     parser = argparse.ArgumentParser(prog="readinglist-gui", description="readinglist desktop app")
     parser.add_argument("--library", metavar="DIR", help="library folder")
+    parser.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add readinglist to the Linux application menu (a .desktop file and an icon "
+        "under ~/.local/share) and exit",
+    )
     args, qt_args = parser.parse_known_args(argv[1:])
+    if args.install_desktop:
+        for path in install_desktop_entry():
+            print(path)
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_application([argv[0], *qt_args])
     folder = Path(args.library) if args.library else default_library_dir()
@@ -91,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lock.unlock()
         return 1
     window = MainWindow(library)
+    apply_appearance(app, window.settings.get(APPEARANCE))
     window.show()
     window.sync_index_soon()
     try:
@@ -98,3 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         library.close()
         lock.unlock()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -96,7 +96,7 @@ class DetailPane(QScrollArea):
             "⚑ This title was inferred from the abstract. Edit it to confirm it.",
             objectName="reviewLabel",
         )
-        self.review_label.setStyleSheet("color: #7a5b00;")
+        self.review_label.setStyleSheet("color: #b8860b;")
         content.addWidget(self.review_label)
 
         form = QFormLayout()

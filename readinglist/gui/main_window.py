@@ -36,7 +36,6 @@ from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
 from readinglist.gui.reading_flow import ReadingFlow
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar, Target
-from readinglist.gui.statistics import StatisticsDialog
 from readinglist.gui.tasks import Task, run_task
 from readinglist.library import Library
 from readinglist.models import Changes, ImportReport, PaperFilter, SmartList
@@ -218,6 +217,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
         action(file_menu, "Import the &Sample Papers", self.import_samples)
         file_menu.addSeparator()
         action(file_menu, "&Export…", self.show_export, "Ctrl+E", "exportAction")
+        action(file_menu, "&Preferences…", self.show_preferences, "Ctrl+,", "preferencesAction")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -526,11 +526,6 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         log.info("shown to the user: %s", message)
-
-    def show_statistics(self) -> StatisticsDialog:
-        dialog = StatisticsDialog(self.library, self)
-        dialog.open()
-        return dialog
 
     def show_about(self) -> None:
         from readinglist import __version__

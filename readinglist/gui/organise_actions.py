@@ -1,16 +1,19 @@
-"""Window actions that manage the library's structure: saving searches, renaming,
-deleting and colouring lists, saved searches and tags, and File → Export.
+"""Window actions that manage the library's structure and open its dialogs: saving
+searches; renaming, deleting and colouring lists, saved searches and tags; export,
+preferences and statistics.
 
 A mixin of ``MainWindow``; every change goes through ``Library`` and ``apply_changes``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMessageBox
 
 from readinglist.gui import settings as keys
 from readinglist.gui.export_dialog import ExportDialog
+from readinglist.gui.preferences import PreferencesDialog, apply_appearance
 from readinglist.gui.sidebar import Target
+from readinglist.gui.statistics import StatisticsDialog
 from readinglist.models import Changes
 
 
@@ -70,5 +73,22 @@ class OrganiseActions:
         dialog.accepted.connect(
             lambda: self.statusBar().showMessage(f"Exported to {dialog.written}", 6000)
         )
+        dialog.open()
+        return dialog
+
+    def show_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.library, self.settings, self)
+        dialog.finished.connect(lambda _result: self._preferences_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _preferences_closed(self, dialog: PreferencesDialog) -> None:
+        apply_appearance(QApplication.instance(), self.settings.get(keys.APPEARANCE))
+        changes = getattr(dialog, "changes", None)
+        if changes is not None:
+            self.apply_changes(changes)
+
+    def show_statistics(self) -> StatisticsDialog:
+        dialog = StatisticsDialog(self.library, self)
         dialog.open()
         return dialog

@@ -26,6 +26,7 @@ from readinglist.models import PaperSummary
 PAGE = 200
 CACHE_ROWS = 5_000
 NEEDS_REVIEW_MARK = " ⚑"
+INFERRED_COLOR = "#b8860b"  # readable on light and dark backgrounds
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 TagsRole = Qt.ItemDataRole.UserRole + 2
 SnippetRole = Qt.ItemDataRole.UserRole + 3
@@ -150,7 +151,7 @@ class PaperTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "Inferred title: needs review"
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor("#7a5b00"))
+                return QBrush(QColor(INFERRED_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole and name == "title":
             return paper.title
         if role == Qt.ItemDataRole.TextAlignmentRole and name in ("year", "rating"):

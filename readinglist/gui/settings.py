@@ -30,6 +30,7 @@ SORT_DESCENDING = Setting("table/sort_descending", bool, True)
 LAST_PAPER = Setting("table/last_paper", int, 0)
 LAST_IMPORT_DIR = Setting("import/last_dir", str, "")
 SEARCH_DEBOUNCE_MS = Setting("search/debounce_ms", int, 150)
+APPEARANCE = Setting("appearance/theme", str, "system")  # system, light or dark
 
 
 class Settings:

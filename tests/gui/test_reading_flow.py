@@ -194,3 +194,25 @@ def test_statistics_show_the_numbers_of_a_known_library(qtbot, seeded_window):
         ("systems", 1),
     ]
     dialog.grab()  # paints without error
+
+
+def test_preferences_preview_keys_regenerate_and_switch_to_dark(qtbot, seeded_window, monkeypatch):
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from readinglist.gui import preferences
+
+    window = seeded_window
+    dialog = window.show_preferences()
+    dialog.pattern.setText("[veryshorttitle:upper]")
+    assert "nemotronh → NEMOTRONH" in dialog.preview.text()
+    monkeypatch.setattr(preferences.KeyPlanDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    dialog.regenerate_keys()
+    assert window.library.paper(1).key == "NEMOTRONH"
+    dialog.appearance.setCurrentIndex(dialog.appearance.findData("dark"))
+    assert QApplication.instance().palette().window().color().name() == "#2b2d31"
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):
+        dialog.save()
+    assert window.settings.get(preferences.keys.APPEARANCE) == "dark"
+    window.undo_action.trigger()  # key regeneration is one undoable step
+    assert window.library.paper(1).key == "nemotronh"
+    preferences.apply_appearance(QApplication.instance(), "system")

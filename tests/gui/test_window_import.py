@@ -129,3 +129,14 @@ def test_a_damaged_library_is_offered_its_newest_backup(qtbot, tmp_path, seeds, 
     assert asked and "Restore the newest backup" in asked[0]
     assert library is not None and library.count() == 53
     library.close()
+
+
+def test_install_desktop_entry_writes_launcher_and_icon(tmp_path):
+    from readinglist.gui.app import install_desktop_entry
+
+    desktop, icon = install_desktop_entry(tmp_path)
+    assert desktop == tmp_path / "applications" / "readinglist.desktop"
+    text = desktop.read_text(encoding="utf-8")
+    assert "[Desktop Entry]" in text and "Icon=readinglist" in text
+    assert "Exec=" in text and "readinglist" in text.split("Exec=")[1]
+    assert icon.read_text(encoding="utf-8").startswith("<svg")
