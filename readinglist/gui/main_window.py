@@ -217,6 +217,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
         action(file_menu, "Import the &Sample Papers", self.import_samples)
         file_menu.addSeparator()
         action(file_menu, "&Export…", self.show_export, "Ctrl+E", "exportAction")
+        action(file_menu, "&Auto-export…", self.show_auto_exports, None, "autoExportAction")
         action(file_menu, "&Preferences…", self.show_preferences, "Ctrl+,", "preferencesAction")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)

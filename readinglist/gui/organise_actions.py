@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMessageBox
 
 from readinglist.gui import settings as keys
+from readinglist.gui.auto_export_dialog import AutoExportDialog
 from readinglist.gui.export_dialog import ExportDialog
 from readinglist.gui.preferences import PreferencesDialog, apply_appearance
 from readinglist.gui.sidebar import Target
@@ -90,5 +91,10 @@ class OrganiseActions:
 
     def show_statistics(self) -> StatisticsDialog:
         dialog = StatisticsDialog(self.library, self)
+        dialog.open()
+        return dialog
+
+    def show_auto_exports(self) -> AutoExportDialog:
+        dialog = AutoExportDialog(self.library, self)
         dialog.open()
         return dialog

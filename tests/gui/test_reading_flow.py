@@ -216,3 +216,20 @@ def test_preferences_preview_keys_regenerate_and_switch_to_dark(qtbot, seeded_wi
     window.undo_action.trigger()  # key regeneration is one undoable step
     assert window.library.paper(1).key == "nemotronh"
     preferences.apply_appearance(QApplication.instance(), "system")
+
+
+def test_auto_export_dialog_binds_shows_and_unbinds_a_file(qtbot, seeded_window, tmp_path):
+    window = seeded_window
+    window.library.add_tags(["spdf", "moma"], ["sparse"])
+    dialog = window.show_auto_exports()
+    qtbot.addWidget(dialog)
+    dialog.scope.setCurrentIndex(dialog.scope.findText("Tag: sparse"))
+    target = tmp_path / "sparse.bib"
+    dialog.add(str(target))
+    assert target.read_text(encoding="utf-8").count("@misc{") == 2
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 1).text() == "Tag: sparse"
+    assert dialog.table.item(0, 3).text() != "not yet"
+    dialog.table.selectRow(0)
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 0 and window.library.auto_exports() == []
