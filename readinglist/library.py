@@ -263,6 +263,19 @@ class Library(SearchMixin, CiteMixin, SafetyMixin):
             lists.move_paper(self.db, list_id, paper_id, index)
         return self._done(Changes(lists=True))
 
+    def reorder_list(self, name_or_id: str | int, papers: IdsOrKeys, index: int) -> Changes:
+        """Move papers to ``index`` in a list's manual order, keeping their own order;
+        one undoable step."""
+        list_id, ids = self.find_list(name_or_id), self.resolve_many(papers)
+        order = lists.list_order(self.db, list_id)
+        moving = [paper_id for paper_id in order if paper_id in set(ids)]
+        # The index counts rows before the move; rows moving from above shift it up.
+        index -= sum(1 for paper_id in order[:index] if paper_id in set(ids))
+        with self._step(f"Reorder {_count(moving)} in a reading list"):
+            for offset, paper_id in enumerate(moving):
+                lists.move_paper(self.db, list_id, paper_id, index + offset)
+        return self._done(Changes(lists=True))
+
     def list_order(self, name_or_id: str | int) -> list[int]:
         return lists.list_order(self.db, self.find_list(name_or_id))
 

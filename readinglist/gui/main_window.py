@@ -105,6 +105,10 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
                 action.setEnabled(False)
             header.addAction(action)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.setDropIndicatorShown(True)
+        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.model.reorder_requested.connect(self._reorder)
+        self._list_sorted_by_header = False
 
         self.sidebar = Sidebar(library)
         self.sidebar.target_selected.connect(self._target_selected)
@@ -265,8 +269,18 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
         view = self._filter_for(self.target)
         self._search_generation += 1
         if not query:
+            by_hand = self.target.kind == "list" and not self._list_sorted_by_header
             ids = self.library.paper_ids(
-                view, order_by=self.sort_column, descending=self.sort_descending
+                view,
+                order_by="list" if by_hand else self.sort_column,
+                descending=False if by_hand else self.sort_descending,
+            )
+            # A reading list in its own order can be reordered by dragging rows.
+            self.model.reorder_list_id = int(self.target.value) if by_hand else None
+            self.table.setDragDropMode(
+                QAbstractItemView.DragDropMode.DragDrop
+                if by_hand
+                else QAbstractItemView.DragDropMode.DragOnly
             )
             self._show(ids, frozenset(), "", selected)
             self.search_finished.emit("")
@@ -396,7 +410,13 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
 
     def _target_selected(self, target: Target) -> None:
         self.target = target
+        self._list_sorted_by_header = False  # a reading list opens in its own order
         self.reload(keep_selection=False)
+
+    def _reorder(self, ids: list[int], row: int) -> None:
+        list_id = self.model.reorder_list_id
+        if list_id is not None:
+            self._run(lambda: self.library.reorder_list(list_id, ids, row))
 
     def _header_clicked(self, section: int) -> None:
         column = COLUMNS[section]
@@ -406,6 +426,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
             self.sort_descending = not self.sort_descending
         else:
             self.sort_column, self.sort_descending = column.sort_key, False
+        self._list_sorted_by_header = True
         self.search_edit.blockSignals(True)
         self.search_edit.clear()  # a sort leaves relevance order
         self.search_edit.blockSignals(False)

@@ -24,6 +24,7 @@ from readinglist.library import Library
 from readinglist.models import PaperSummary
 
 PAGE = 200
+PAPER_IDS_MIME = "application/x-readinglist-paper-ids"
 CACHE_ROWS = 5_000
 NEEDS_REVIEW_MARK = " ⚑"
 INFERRED_COLOR = "#b8860b"  # readable on light and dark backgrounds
@@ -57,6 +58,7 @@ PaperIndex = QModelIndex | QPersistentModelIndex
 
 class PaperTableModel(QAbstractTableModel):
     rows_reset = Signal()
+    reorder_requested = Signal(list, int)  # paper ids, the row to move them to
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
@@ -67,6 +69,7 @@ class PaperTableModel(QAbstractTableModel):
         self.tag_colors: dict[str, str] = {}
         self.match_terms: frozenset[str] = frozenset()
         self._snippets: dict[int, str] = {}
+        self.reorder_list_id: int | None = None  # set while a list shows in its own order
 
     # The ids behind the rows
 
@@ -191,16 +194,33 @@ class PaperTableModel(QAbstractTableModel):
 
     def flags(self, index: PaperIndex):
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
+            return (
+                Qt.ItemFlag.ItemIsDropEnabled if self.reorder_list_id else Qt.ItemFlag.NoItemFlags
+            )
         return (
             Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
         )
 
+    def supportedDropActions(self):
+        return Qt.DropAction.MoveAction
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+        return self.reorder_list_id is not None and data.hasFormat(PAPER_IDS_MIME)
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:
+        """Rows dropped inside a reading list shown in its own order: move them there."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        ids = [int(part) for part in bytes(data.data(PAPER_IDS_MIME).data()).decode().split(",")]
+        target = row if row >= 0 else (parent.row() if parent.isValid() else len(self._ids))
+        self.reorder_requested.emit(ids, target)
+        return False  # the library moves them; the view is reloaded, not edited in place
+
     def mimeTypes(self) -> list[str]:
-        return ["application/x-readinglist-paper-ids"]
+        return [PAPER_IDS_MIME]
 
     def mimeData(self, indexes):
         ids = sorted({self._ids[i.row()] for i in indexes if i.isValid()})
         mime = QMimeData()
-        mime.setData("application/x-readinglist-paper-ids", ",".join(map(str, ids)).encode())
+        mime.setData(PAPER_IDS_MIME, ",".join(map(str, ids)).encode())
         return mime

@@ -162,3 +162,17 @@ def test_bulk_list_of_1000_papers_undo_redo(big_library):
     assert big_library.reading_lists()[0].count == 495  # the trash is not counted
     shown = big_library.paper_ids(PaperFilter(list_id=target), order_by="list")
     assert shown == [pid for pid in ids[::-1][::2] if pid not in ids[:10]]
+
+
+def test_reorder_moves_several_papers_keeping_their_order(seeded_library):
+    library = seeded_library
+    list_id, _ = library.ensure_list("Order")
+    ids = [library.resolve(k) for k in ("nemotronh", "spdf", "moma", "flashattention2")]
+    library.add_to_list(list_id, ids)
+    a, b, c, d = ids
+    library.reorder_list(list_id, [a], 3)  # dropped before d
+    assert library.list_order(list_id) == [b, c, a, d]
+    library.reorder_list(list_id, [d, b], 0)  # to the top, in list order
+    assert library.list_order(list_id) == [b, d, c, a]
+    library.undo()
+    assert library.list_order(list_id) == [b, c, a, d]

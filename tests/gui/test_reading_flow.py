@@ -233,3 +233,41 @@ def test_auto_export_dialog_binds_shows_and_unbinds_a_file(qtbot, seeded_window,
     dialog.table.selectRow(0)
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert dialog.table.rowCount() == 0 and window.library.auto_exports() == []
+
+
+def test_dragging_rows_reorders_a_reading_list(qtbot, seeded_window):
+    from PySide6.QtCore import QModelIndex
+
+    from readinglist.gui.sidebar import Target
+
+    window = seeded_window
+    library = window.library
+    list_id, _ = library.ensure_list("Thesis")
+    keys = ["nemotronh", "spdf", "moma", "flashattention2"]
+    library.add_to_list(list_id, keys)
+    window.sidebar.refresh()
+    window.sidebar.select(Target("list", list_id))
+    model = window.model
+    assert [model.summary(r).key for r in range(model.rowCount())] == keys
+    # Drag "flashattention2" (last row) to the top, as the view would on a drop.
+    mime = model.mimeData([model.index(3, 0)])
+    assert model.canDropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    model.dropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    new_order = ["flashattention2", "nemotronh", "spdf", "moma"]
+    assert [model.summary(r).key for r in range(model.rowCount())] == new_order
+    window.undo_action.trigger()
+    assert [model.summary(r).key for r in range(model.rowCount())] == keys
+
+
+def test_n_starts_a_note_and_l_adds_to_a_list_from_the_picker(qtbot, seeded_window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window = seeded_window
+    paper_id = select_paper(qtbot, window, "spdf")
+    press(qtbot, window, Qt.Key.Key_N)
+    assert window.detail.note_editor.hasFocus()
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("To read/Today", True))
+    window.table.setFocus()
+    select_paper(qtbot, window, "spdf")
+    press(qtbot, window, Qt.Key.Key_L)
+    assert window.library.lists_of(paper_id) == ["Today"]
