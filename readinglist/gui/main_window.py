@@ -29,7 +29,7 @@ from readinglist.gui import settings as keys
 from readinglist.gui.background import BackgroundWork
 from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate
 from readinglist.gui.detail import DetailPane
-from readinglist.gui.dialogs import SearchHelpDialog, WelcomePanel
+from readinglist.gui.dialogs import WelcomePanel
 from readinglist.gui.drops import accept_file_drag, take_file_drop
 from readinglist.gui.organise_actions import OrganiseActions
 from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
@@ -526,9 +526,6 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
         self.search_timer.stop()
         self.reload(keep_selection=False)
 
-    def show_search_help(self) -> None:
-        SearchHelpDialog(self.library.query_syntax(), self).exec()
-
     # Drops on the window
 
     def dragEnterEvent(self, event) -> None:
@@ -548,16 +545,6 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         log.info("shown to the user: %s", message)
-
-    def show_about(self) -> None:
-        from readinglist import __version__
-
-        QMessageBox.about(
-            self,
-            "About readinglist",
-            f"<b>readinglist {__version__}</b><p>A reading-list manager for researchers.</p>"
-            f"<p>Library: {self.library.folder}</p>",
-        )
 
     def _restore_state(self) -> None:
         geometry = self.settings.get(keys.GEOMETRY)

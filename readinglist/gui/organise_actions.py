@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMessage
 
 from readinglist.gui import settings as keys
 from readinglist.gui.auto_export_dialog import AutoExportDialog
+from readinglist.gui.dialogs import SearchHelpDialog
 from readinglist.gui.export_dialog import ExportDialog
 from readinglist.gui.preferences import PreferencesDialog, apply_appearance
 from readinglist.gui.sidebar import Target
@@ -98,3 +99,16 @@ class OrganiseActions:
         dialog = AutoExportDialog(self.library, self)
         dialog.open()
         return dialog
+
+    def show_search_help(self) -> None:
+        SearchHelpDialog(self.library.query_syntax(), self).exec()
+
+    def show_about(self) -> None:
+        from readinglist import __version__
+
+        QMessageBox.about(
+            self,
+            "About readinglist",
+            f"<b>readinglist {__version__}</b><p>A reading-list manager for researchers.</p>"
+            f"<p>Library: {self.library.folder}</p>",
+        )
