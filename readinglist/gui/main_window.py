@@ -570,6 +570,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
+        exports_pending = self.auto_export_timer.isActive()
         for timer in (
             self.search_timer,
             self.auto_export_timer,
@@ -577,7 +578,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
             self.detail.related_timer,
         ):
             timer.stop()
-        if self.library.auto_exports():
+        if exports_pending:
             self.library.refresh_auto_exports()  # the last changes, before the window goes
         for task in (self.import_task, self.index_task, self.auto_export_task):
             if task is not None:
