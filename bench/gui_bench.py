@@ -84,7 +84,7 @@ def build_library(folder: Path, papers: int) -> None:
         rng = random.Random(1)
         ids = library.paper_ids()
         library.add_tags(rng.sample(ids, min(5000, len(ids))), ["method/rl"])
-        library.ensure_index()
+        library.sync_index()
     listing.unlink()
     print(f"built a {papers}-paper library in {time.perf_counter() - started:.0f} s")
 

@@ -17,7 +17,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -31,7 +30,7 @@ from readinglist.formats.abstracts import read_abstracts
 from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
 from readinglist.formats.bibtex_reader import read_bibtex
 from readinglist.formats.detect import looks_like_bibtex
-from readinglist.models import FileReport, ParsedRecord, SkippedRecord
+from readinglist.models import FileReport, ParsedRecord, SkippedRecord, utc_now
 from readinglist.paths import DATABASE_NAME
 
 log = logging.getLogger(__name__)
@@ -43,10 +42,6 @@ CANCEL_CHECK_EVERY = 256
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
@@ -98,7 +93,7 @@ class RecordSink:
         self.source = source
         self.source_name = _file_name(source)
         self.format = fmt
-        self.timestamp = now()
+        self.timestamp = utc_now()
         self.import_id = (
             db["imports"]
             .insert(
@@ -136,7 +131,7 @@ class RecordSink:
             self.import_id,
             {
                 "sha256": sha256,
-                "finished": now(),
+                "finished": utc_now(),
                 "added": self.report.added,
                 "merged": self.report.merged,
                 "duplicates": self.report.duplicates,
@@ -342,7 +337,7 @@ class RecordSink:
         }
         if not updates:
             return tags_changed
-        updates["modified"] = now()
+        updates["modified"] = utc_now()
         self.db["papers"].update(existing["id"], updates)
         return True
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
+
+
+def utc_now() -> str:
+    """The timestamp format stored everywhere: ISO 8601, UTC, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Status(StrEnum):

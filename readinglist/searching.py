@@ -66,8 +66,6 @@ class SearchMixin:
         indexing.clear_queue(self.db, last)
         return True
 
-    ensure_index = sync_index
-
     def rebuild_index(self, progress=None, cancel=None) -> bool:
         """Rebuild the search index from SQLite; False if cancelled (the old one stays)."""
         last = indexing.last_queued(self.db)  # changes after this stay queued
@@ -117,12 +115,12 @@ class SearchMixin:
 
     def related(self, paper: int | str, *, limit: int = 10) -> SearchResults:
         paper_id = self.resolve(paper)
-        self.ensure_index()
+        self.sync_index()
         return self.index.related(paper_id, limit=limit)
 
     def suggest_tags(self, paper: int | str, *, limit: int = 5) -> list[str]:
         paper_id = self.resolve(paper)
-        self.ensure_index()
+        self.sync_index()
         have = {tag.casefold() for tag in self.paper(paper_id).tags}
         return [
             t for t in self.index.suggest_tags(paper_id, limit=limit) if t.casefold() not in have

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import sqlite_utils
 
 from readinglist import fingerprints
 from readinglist.db.notes import reanchor
 from readinglist.errors import UserError
-from readinglist.models import Priority, Status
+from readinglist.models import Priority, Status, utc_now
 
 EDITABLE_FIELDS = (
     "title",
@@ -28,10 +27,6 @@ EDITABLE_FIELDS = (
 KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-+/]*$")
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _update_many(
     db: sqlite_utils.Database, paper_ids: Iterable[int], assignments: str, params: list
 ) -> set[int]:
@@ -42,7 +37,7 @@ def _update_many(
         marks = ",".join("?" * len(chunk))
         cursor = db.execute(
             f"UPDATE papers SET {assignments}, modified = ? WHERE id IN ({marks}) RETURNING id",
-            [*params, _now(), *chunk],
+            [*params, utc_now(), *chunk],
         )
         changed.update(row[0] for row in cursor.fetchall())
     return changed
@@ -50,7 +45,7 @@ def _update_many(
 
 def set_status(db: sqlite_utils.Database, paper_ids: Iterable[int], status: Status) -> set[int]:
     status = Status(status)
-    read_date = _now() if status is Status.READ else None
+    read_date = utc_now() if status is Status.READ else None
     return _update_many(
         db,
         _ids_where(db, paper_ids, "status != ?", [str(status)]),
@@ -114,7 +109,7 @@ def edit_paper(db: sqlite_utils.Database, paper_id: int, fields: dict) -> bool:
         reanchor(db, paper_id, updates["abstract"])
     if not updates:
         return False
-    updates["modified"] = _now()
+    updates["modified"] = utc_now()
     db["papers"].update(paper_id, updates)
     return True
 
@@ -159,13 +154,13 @@ def set_key(db: sqlite_utils.Database, paper_id: int, key: str) -> bool:
     current = db.execute("SELECT key FROM papers WHERE id = ?", [paper_id]).fetchone()[0]
     if current == key:
         return False
-    db.execute("UPDATE papers SET key = ?, modified = ? WHERE id = ?", [key, _now(), paper_id])
+    db.execute("UPDATE papers SET key = ?, modified = ? WHERE id = ?", [key, utc_now(), paper_id])
     return True
 
 
 def trash(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> set[int]:
     ids = _ids_where(db, paper_ids, "deleted IS NULL", [])
-    return _update_many(db, ids, "deleted = ?", [_now()])
+    return _update_many(db, ids, "deleted = ?", [utc_now()])
 
 
 def restore(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> set[int]:

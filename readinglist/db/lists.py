@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import sqlite_utils
 
 from readinglist.errors import UserError
-from readinglist.models import ReadingList
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from readinglist.models import ReadingList, utc_now
 
 
 def _clean(name: str) -> str:
@@ -74,7 +69,7 @@ def create_list(db: sqlite_utils.Database, name: str, parent_id: int | None = No
     ).fetchone()[0]
     return db.execute(
         "INSERT INTO lists (name, parent_id, position, created) VALUES (?, ?, ?, ?)",
-        [cleaned, parent_id, position, _now()],
+        [cleaned, parent_id, position, utc_now()],
     ).lastrowid
 
 
@@ -150,7 +145,7 @@ def add_papers(db: sqlite_utils.Database, list_id: int, paper_ids: Iterable[int]
     start = db.execute(
         "SELECT ifnull(max(position) + 1, 0) FROM list_items WHERE list_id = ?", [list_id]
     ).fetchone()[0]
-    now = _now()
+    now = utc_now()
     db.conn.executemany(
         "INSERT INTO list_items (list_id, paper_id, position, added) VALUES (?, ?, ?, ?)",
         [(list_id, paper_id, start + offset, now) for offset, paper_id in enumerate(new)],

@@ -154,7 +154,6 @@ def _organise(db: sqlite_utils.Database) -> None:
             step INTEGER NOT NULL,
             tbl TEXT NOT NULL,
             paper_id INTEGER,                      -- the paper a row belongs to, if any
-            tag_id INTEGER,                        -- the tag a row belongs to, if any
             sql TEXT NOT NULL
         );
         CREATE INDEX undolog_step ON undolog(step);

@@ -7,24 +7,16 @@ silently pointed at other words.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlite_utils
 
 from readinglist.errors import UserError
-from readinglist.models import Highlight, Note
-
-HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple", "orange")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from readinglist.models import Highlight, Note, utc_now
 
 
 def add_note(db: sqlite_utils.Database, paper_id: int, body: str) -> int:
     if not body.strip():
         raise UserError("the note is empty")
-    now = _now()
+    now = utc_now()
     return db.execute(
         "INSERT INTO notes (paper_id, body, created, modified) VALUES (?, ?, ?, ?)",
         [paper_id, body, now, now],
@@ -44,7 +36,7 @@ def edit_note(db: sqlite_utils.Database, note_id: int, body: str) -> int:
         raise UserError("the note is empty (delete it instead)")
     db.execute(
         "UPDATE notes SET body = ?, modified = ? WHERE id = ? AND body != ?",
-        [body, _now(), note_id, body],
+        [body, utc_now(), note_id, body],
     )
     return paper_id
 
@@ -78,7 +70,7 @@ def add_highlight(
     return db.execute(
         "INSERT INTO highlights (paper_id, anchor_start, anchor_end, quote, color, comment, "
         "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [paper_id, start, end, abstract[start:end], color, comment, _now()],
+        [paper_id, start, end, abstract[start:end], color, comment, utc_now()],
     ).lastrowid
 
 

@@ -42,7 +42,6 @@ KEEP_STEPS = 200
 class StepResult:
     label: str
     paper_ids: frozenset[int]
-    tag_ids: frozenset[int]
     tags_changed: bool
     lists_changed: bool
 
@@ -164,7 +163,7 @@ class UndoLog:
                 return None
             step_id, label = row
             entries = self.db.execute(
-                "SELECT tbl, paper_id, sql, tag_id FROM undolog WHERE step = ? ORDER BY seq DESC",
+                "SELECT tbl, paper_id, sql FROM undolog WHERE step = ? ORDER BY seq DESC",
                 [step_id],
             ).fetchall()
             self.db.execute("DELETE FROM undolog WHERE step = ?", [step_id])
@@ -172,36 +171,34 @@ class UndoLog:
             self.db.execute("PRAGMA defer_foreign_keys = ON")
             self._set_current(step_id)
             try:
-                for _, _, sql, _ in entries:
+                for _, _, sql in entries:
                     self.db.execute(sql)
             finally:
                 self._set_current(None)
             self.db.execute("UPDATE history SET undone = ? WHERE id = ?", [mark_undone, step_id])
-        tables = {table for table, _, _, _ in entries}
+        tables = {table for table, _, _ in entries}
         return StepResult(
             label=label,
-            paper_ids=frozenset(pid for _, pid, _, _ in entries if pid is not None),
-            tag_ids=frozenset(tid for _, _, _, tid in entries if tid is not None),
+            paper_ids=frozenset(pid for _, pid, _ in entries if pid is not None),
             tags_changed=bool(tables & {"tags", "paper_tags"}),
             lists_changed=bool(tables & {"lists", "list_items"}),
         )
 
 
 def _trigger_sql(db: sqlite_utils.Database, table: str) -> list[str]:
-    columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-    keys = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[5]]
+    info = db.execute(f"PRAGMA table_info({table})").fetchall()
+    columns = [row[1] for row in info]
+    keys = [row[1] for row in info if row[5]]  # the primary key's columns
     paper = "id" if table == "papers" else ("paper_id" if "paper_id" in columns else None)
-    tag = "id" if table == "tags" else ("tag_id" if "tag_id" in columns else None)
 
     def where(ref: str) -> str:
         return " || ' AND ' || ".join(f"'{k} = ' || quote({ref}.{k})" for k in keys)
 
     def log(ref: str, statement: str) -> str:
         paper_expr = f"{ref}.{paper}" if paper else "NULL"
-        tag_expr = f"{ref}.{tag}" if tag else "NULL"
         return (
-            "INSERT INTO undolog (step, tbl, paper_id, tag_id, sql) VALUES "
-            f"((SELECT step FROM temp.undo_current), '{table}', {paper_expr}, {tag_expr}, "
+            "INSERT INTO undolog (step, tbl, paper_id, sql) VALUES "
+            f"((SELECT step FROM temp.undo_current), '{table}', {paper_expr}, "
             f"{statement});"
         )
 

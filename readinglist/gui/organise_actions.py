@@ -27,11 +27,12 @@ class OrganiseActions:
             return
         name, ok = QInputDialog.getText(self, "Save search", "Name:", text=query)
         if ok and name.strip():
-            self._run(lambda: self._changes_of(self.library.save_search(name, query), lists=True))
 
-    @staticmethod
-    def _changes_of(_result, **flags) -> Changes:
-        return Changes(saved_searches=True, **flags)
+            def save() -> Changes:
+                self.library.save_search(name, query)
+                return Changes(saved_searches=True)
+
+            self._run(save)
 
     def manage_sidebar_item(self, action: str, target: Target, name: str) -> None:
         """Rename, delete or colour a reading list, saved search or tag."""

@@ -57,7 +57,6 @@ PaperIndex = QModelIndex | QPersistentModelIndex
 
 
 class PaperTableModel(QAbstractTableModel):
-    rows_reset = Signal()
     reorder_requested = Signal(list, int)  # paper ids, the row to move them to
 
     def __init__(self, library: Library, parent=None):
@@ -82,7 +81,6 @@ class PaperTableModel(QAbstractTableModel):
         self._cache.clear()
         self.tag_colors = {tag.name: tag.color for tag in self.library.tags() if tag.color}
         self.endResetModel()
-        self.rows_reset.emit()
 
     def ids(self) -> list[int]:
         return list(self._ids)

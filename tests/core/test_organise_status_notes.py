@@ -157,11 +157,11 @@ def test_set_key_refuses_duplicates_and_bad_keys(seeded_copy):
 def test_notes_with_created_and_modified(seeded_copy, monkeypatch):
     lib = seeded_copy
     clock = iter(["2025-01-01T10:00:00+00:00", "2025-01-02T11:00:00+00:00"])
-    monkeypatch.setattr(note_queries, "_now", lambda: next(clock))
+    monkeypatch.setattr(note_queries, "utc_now", lambda: next(clock))
 
     first = check_undo_redo(lib, lambda: lib.add_note("nemotronh", "# Summary\n\n*hybrid*"))
     second = lib.add_note("nemotronh", "second thought")
-    monkeypatch.setattr(note_queries, "_now", lambda: "2025-02-03T12:00:00+00:00")
+    monkeypatch.setattr(note_queries, "utc_now", lambda: "2025-02-03T12:00:00+00:00")
     check_undo_redo(lib, lambda: lib.edit_note(first, "# Summary\n\nMamba **hybrid**"))
 
     notes = lib.notes("nemotronh")
