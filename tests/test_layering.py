@@ -21,6 +21,7 @@ LAYERS = {
     "citekeys": 1,
     "citekey_patterns": 1.5,  # builds on citekeys
     "fingerprints": 1,
+    "index_location": 1,
     "db": 2,
     "search": 2,
     "formats": 2,
@@ -30,6 +31,7 @@ LAYERS = {
     "cite": 4,
     "searching": 4,
     "safety": 4,
+    "lookup": 4,  # metadata lookup: clients, matching, the Library part
     "library": 5,
     "cli": 6,
     "gui": 6,
