@@ -7,21 +7,23 @@ only ever see ``Library``.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from readinglist import citekey_patterns, export
+from readinglist import citekey_patterns, citekeys, export
 from readinglist.db import edits, lists
 from readinglist.db import papers as paper_queries
+from readinglist.db.connection import write_transaction
 from readinglist.errors import UserError
 from readinglist.formats.bibtex import cite_command
 from readinglist.models import Changes, Paper, PaperFilter
 
 log = logging.getLogger(__name__)
 
-PATTERN_SETTING = "citekey_pattern"
+PATTERN_SETTING = citekeys.PATTERN_SETTING
 FORMATS = export.FORMATS
 
 
@@ -94,7 +96,7 @@ class CiteMixin:
             else None
         )
         try:
-            return export.render(
+            text = export.render(
                 papers,
                 fmt,
                 include_abstract=include_abstract,
@@ -104,6 +106,10 @@ class CiteMixin:
             )
         except ValueError as error:  # a key BibTeX cannot use
             raise UserError(f"cannot export: {error}") from error
+        # Every export (a file, an auto-export, BibTeX copied to the clipboard) carries the
+        # keys out of the app: from now on someone may cite them.
+        self.pin_keys(p.id for p in papers)
+        return text
 
     def export_file(
         self,
@@ -120,8 +126,27 @@ class CiteMixin:
             raise UserError(f"cannot write {path}: {error.strerror or error}") from error
 
     def cite_keys(self, papers: Iterable[int | str], *, command: str = "cite") -> str:
-        keys = [self.paper(p).key for p in papers]
-        return cite_command(keys, command=command)
+        chosen = [self.paper(p) for p in papers]
+        text = cite_command([p.key for p in chosen], command=command)
+        self.pin_keys(p.id for p in chosen)
+        return text
+
+    def pin_keys(self, papers: Iterable[int | str]) -> None:
+        """Record that these papers' keys left the app: the key pattern never remakes them.
+        A library that cannot be written (read-only, full disk) still exports; the keys then
+        stay provisional, which is logged."""
+        ids = [p if isinstance(p, int) else self.resolve(p) for p in papers]
+        if not ids:
+            return
+        try:
+            with write_transaction(self.db):
+                citekeys.pin_keys(self.db, ids)
+        except (UserError, sqlite3.DatabaseError) as error:
+            log.warning("could not record %d exported keys as used: %s", len(ids), error)
+
+    def key_pinned(self, paper: int | str) -> bool:
+        """Whether the paper's key has left the app (export, copy, \\cite, the user's edit)."""
+        return citekeys.is_pinned(self.db, self.resolve(paper))
 
     def _notes_by_paper(self, ids: Sequence[int]) -> dict[int, list[str]]:
         result: dict[int, list[str]] = {}
@@ -182,7 +207,8 @@ class CiteMixin:
                     "UPDATE papers SET key = ? WHERE id = ?", [f"~moving~{paper_id}", paper_id]
                 )
             for paper_id, _, new in plan:
-                edits.set_key(self.db, paper_id, new)
+                # Keys the pattern made are still the app's own: not pinned.
+                edits.set_key(self.db, paper_id, new, pin=False)
         return self._done(Changes(modified=frozenset(pid for pid, _, _ in plan)))
 
     # Auto-export
@@ -197,6 +223,7 @@ class CiteMixin:
         if scope == "list":
             value = str(lists.find_list(self.db, value))  # by id: renaming keeps it bound
         target = str(Path(path).expanduser().resolve())
+        export.check_target(target)  # a device, a FIFO or a folder: refused at once
         self.db.execute(
             "INSERT INTO auto_exports (path, scope, value, format) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(path) DO UPDATE SET scope = excluded.scope, value = excluded.value, "

@@ -17,97 +17,29 @@ for the user to confirm: keys are changed only on such an explicit request.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 
-from readinglist.citekeys import FUNCTION_WORDS, MAX_KEY_CHARS, ascii_fold, unique_key
+from readinglist.citekeys import (  # the pattern engine lives with the keys it makes
+    DEFAULT_PATTERN,
+    FALLBACK_PREFIX,
+    MARKERS,
+    MODIFIERS,
+    PatternError,
+    check_pattern,
+    make_key,
+    unique_key,
+)
 
-DEFAULT_PATTERN = "[auth:lower][year][veryshorttitle:lower]"
-FALLBACK_PREFIX = "paper"
-MARKERS = ("auth", "authors", "year", "title", "shorttitle", "veryshorttitle")
-MODIFIERS = ("lower", "upper", "abbr")
-_BRACKET = re.compile(r"\[([^\[\]]*)\]")
-_KEY_CHARS = re.compile(r"[^A-Za-z0-9_:.+\-]")
-
-
-class PatternError(ValueError):
-    """A pattern with an unknown marker or modifier, or unbalanced brackets."""
-
-
-def check_pattern(pattern: str) -> None:
-    """Raise PatternError, naming the problem, if ``pattern`` cannot be used."""
-    outside = _BRACKET.sub("", pattern)
-    if "[" in outside or "]" in outside:
-        raise PatternError(f"unbalanced brackets in {pattern!r}")
-    for body in _BRACKET.findall(pattern):
-        for alternative in body.split("|"):
-            name, *modifiers = alternative.strip().split(":")
-            if name not in MARKERS:
-                raise PatternError(f"unknown marker [{name}]; known: {', '.join(MARKERS)}")
-            for modifier in modifiers:
-                if modifier not in MODIFIERS:
-                    raise PatternError(f"unknown modifier :{modifier} in [{alternative}]")
-
-
-def make_key(
-    pattern: str = DEFAULT_PATTERN,
-    *,
-    title: str = "",
-    authors: Sequence[str] = (),
-    year: int | None = None,
-) -> str:
-    """The key ``pattern`` gives for a paper, before collisions are resolved."""
-    check_pattern(pattern)
-
-    def expand(match: re.Match) -> str:
-        for alternative in match.group(1).split("|"):
-            name, *modifiers = alternative.strip().split(":")
-            words = _marker_words(name, title, authors, year)
-            for modifier in modifiers:
-                words = _modify(words, modifier)
-            if "".join(words):
-                return "".join(words)
-        return ""
-
-    key = _KEY_CHARS.sub("", ascii_fold(_BRACKET.sub(expand, pattern)))
-    key = key[:MAX_KEY_CHARS]
-    if not key or not key[0].isalpha():
-        key = FALLBACK_PREFIX + key
-    return key
-
-
-def _marker_words(name: str, title: str, authors: Sequence[str], year: int | None) -> list[str]:
-    if name == "year":
-        return [str(year)] if year else []
-    if name == "auth":
-        return _last_name_words(authors[0]) if authors else []
-    if name == "authors":
-        return [word for author in authors for word in _last_name_words(author)]
-    words = _title_words(title)
-    limit = {"title": None, "shorttitle": 3, "veryshorttitle": 1}[name]
-    return [word[:1].upper() + word[1:] for word in words[:limit]]
-
-
-def _last_name_words(author: str) -> list[str]:
-    last = author.split(",", 1)[0] if "," in author else (author.split() or [""])[-1]
-    return [_alnum(word) for word in last.split() if _alnum(word)]
-
-
-def _title_words(title: str) -> list[str]:
-    words = [_alnum(word) for word in ascii_fold(title).split()]
-    return [word for word in words if word and word.lower() not in FUNCTION_WORDS]
-
-
-def _alnum(word: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", ascii_fold(word))
-
-
-def _modify(words: list[str], modifier: str) -> list[str]:
-    if modifier == "lower":
-        return [word.lower() for word in words]
-    if modifier == "upper":
-        return [word.upper() for word in words]
-    return [word[:1] for word in words]  # abbr
+__all__ = [
+    "DEFAULT_PATTERN",
+    "FALLBACK_PREFIX",
+    "MARKERS",
+    "MODIFIERS",
+    "PatternError",
+    "check_pattern",
+    "make_key",
+    "regenerate",
+]
 
 
 def regenerate(

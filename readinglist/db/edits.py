@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from readinglist import fingerprints
+from readinglist import citekeys, fingerprints
 from readinglist.db.notes import reanchor
 from readinglist.errors import UserError
 from readinglist.models import Priority, Status, utc_now
@@ -141,7 +141,9 @@ def _normalise_field(name: str, value):
     return (value or "").strip() if name != "abstract" else (value or "")
 
 
-def set_key(db: sqlite_utils.Database, paper_id: int, key: str) -> bool:
+def set_key(db: sqlite_utils.Database, paper_id: int, key: str, *, pin: bool = True) -> bool:
+    """Give the paper this key; a key the user chose is pinned (``pin``): the key pattern
+    never remakes it. True if the key changed."""
     key = key.strip()
     if not KEY_PATTERN.match(key) or not key.isascii():
         raise UserError(
@@ -152,10 +154,13 @@ def set_key(db: sqlite_utils.Database, paper_id: int, key: str) -> bool:
     if owner and owner[0] != paper_id:
         raise UserError(f"the citation key {key!r} is already used by paper {owner[0]}")
     current = db.execute("SELECT key FROM papers WHERE id = ?", [paper_id]).fetchone()[0]
-    if current == key:
-        return False
-    db.execute("UPDATE papers SET key = ?, modified = ? WHERE id = ?", [key, utc_now(), paper_id])
-    return True
+    if current != key:
+        db.execute(
+            "UPDATE papers SET key = ?, modified = ? WHERE id = ?", [key, utc_now(), paper_id]
+        )
+    if pin:
+        citekeys.pin_keys(db, [paper_id])
+    return current != key
 
 
 def trash(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> set[int]:

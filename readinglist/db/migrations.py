@@ -11,6 +11,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from readinglist.errors import LibraryError
+from readinglist.models import utc_now
 
 migrations = Migrations("readinglist")
 
@@ -218,6 +219,51 @@ def _index_queue(db: sqlite_utils.Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@migrations(name="0006_key_state")
+def _key_state(db: sqlite_utils.Database) -> None:
+    # A (paper, key) pair whose key has left the app: exported, copied, cited or typed by the
+    # user. A paper's key is pinned while it is one of its pinned keys, and provisional (the
+    # key pattern may remake it when a lookup brings authors and year) otherwise. Not undone
+    # with the edits: an undo cannot take a key back out of someone's .tex file.
+    db.execute(
+        """
+        CREATE TABLE key_pins (
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            pinned TEXT NOT NULL,
+            PRIMARY KEY (paper_id, key)
+        ) WITHOUT ROWID
+        """
+    )
+    now = utc_now()
+    # Existing libraries: a BibTeX entry's key is its author's own, and a paper an
+    # auto-export has written is in someone's bibliography; both are pinned. Keys of papers
+    # from abstract files were made by the app and never recorded as used: provisional.
+    db.execute(
+        "INSERT OR IGNORE INTO key_pins SELECT id, key, ? FROM papers "
+        "WHERE source_format = 'bibtex'",
+        [now],
+    )
+    written = "SELECT scope, value FROM auto_exports WHERE last_written IS NOT NULL"
+    for scope, value in db.execute(written).fetchall():
+        if scope == "library":
+            where, params = "1", []
+        elif scope == "list":
+            where = "id IN (SELECT paper_id FROM list_items WHERE list_id = ?)"
+            params = [value]
+        else:
+            where = (
+                "id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                "WHERE t.folded = ? OR substr(t.folded, 1, length(?) + 1) = ? || '/')"
+            )
+            params = [value.casefold()] * 3
+        db.execute(
+            "INSERT OR IGNORE INTO key_pins SELECT id, key, ? FROM papers "
+            f"WHERE deleted IS NULL AND {where}",
+            [now, *params],
+        )
 
 
 def migrate(db: sqlite_utils.Database) -> None:
