@@ -22,6 +22,10 @@ class LibraryError(UserError):
     """The library folder or database cannot be used (newer schema, unreadable, ...)."""
 
 
+class LibraryReadOnly(UserError):
+    """A write to a library this user cannot write (a read-only folder, mount or file)."""
+
+
 class LibraryBusy(UserError):
     """Another program holds the library's write lock longer than we can wait."""
 

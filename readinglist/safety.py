@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from readinglist.db import backup
-from readinglist.db.connection import damaged_message
-from readinglist.errors import LibraryError, UserError
+from readinglist.db.connection import READ_ONLY_MESSAGE, damaged_message, is_read_only
+from readinglist.errors import LibraryError, LibraryReadOnly, UserError
 from readinglist.paths import DATABASE_NAME, INDEX_DIR_NAME
 
 
@@ -25,8 +25,22 @@ class SafetyMixin:
     index: object
     index_ready: bool
 
+    @property
+    def read_only(self) -> bool:
+        """True when this user cannot write the library (a read-only folder, mount or
+        database file): it reads, searches and exports; every write raises
+        ``LibraryReadOnly``."""
+        return is_read_only(self.db)
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise LibraryReadOnly(READ_ONLY_MESSAGE)
+
     def _daily_backup(self) -> None:
-        """Once a day, check the database and back it up (never a damaged one)."""
+        """Once a day, check the database and back it up (never a damaged one). A read-only
+        library is skipped: its backups folder cannot be written either."""
+        if self.read_only:
+            return
         if not backup.daily_backup_due(self.folder) or self.count() == 0:
             return
         self._check_integrity()
@@ -39,6 +53,7 @@ class SafetyMixin:
 
     def backup(self, reason: str = "manual") -> Path:
         """A backup of the database now (SQLite's online backup API); old ones rotate."""
+        self._refuse_if_read_only()
         try:
             made = backup.make_backup(self.db, self.folder, reason)
         except (OSError, sqlite3.Error) as error:
@@ -57,6 +72,7 @@ class SafetyMixin:
     def set_backups_to_keep(self, keep: int) -> None:
         if keep < 1:
             raise UserError("keep at least one backup")
+        self._refuse_if_read_only()
         self.db.execute(
             "INSERT INTO settings (name, value) VALUES ('backups_keep', ?) "
             "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
@@ -67,6 +83,7 @@ class SafetyMixin:
     def restore_backup(self, backup_path: str | os.PathLike) -> Path:
         """Replace the library with a backup; the current state is backed up first.
         Returns that safety copy. The search index is rebuilt from the restored data."""
+        self._refuse_if_read_only()
         safety = self.backup("before-restore")
         backup.restore_into(self.db, Path(backup_path))
         self.index.close()
