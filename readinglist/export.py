@@ -3,6 +3,9 @@
 A file is written to a temporary file in the same folder, flushed to disk and renamed over
 the target, so a LaTeX build reading it never sees half a bibliography; when the content
 is unchanged the file is not touched (its mtime stays, editors and latexmk stay quiet).
+Only regular files (or new names in existing folders) are written: a device, a FIFO, a
+socket or a folder is refused after a stat, never opened; a killed export's temporary
+(``.NAME.readinglist-tmp-XXXXXXXX``) is removed by a later export to the same folder.
 Auto-export bindings use the same path: ``refresh_binding`` after each change.
 """
 
@@ -11,7 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import stat
 import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +25,7 @@ from pathlib import Path
 import sqlite_utils
 
 from readinglist.db import papers as paper_queries
+from readinglist.errors import UserError
 from readinglist.formats import csl, markdown, ris
 from readinglist.formats.bibtex import BibExtras, to_bibtex
 from readinglist.models import Paper
@@ -109,7 +116,8 @@ def export_to_file(
     notes_by_paper: Mapping[int, Sequence[str]] | None = None,
 ) -> bool:
     """Write a scope to ``path``; True if the file changed, False if it already said this.
-    OSError (full disk, no permission) reaches the caller; the old file is then intact."""
+    UserError for a target that is not a regular file or whose folder is missing; OSError
+    (full disk, no permission) reaches the caller; the old file is then intact."""
     papers = select_papers(db, ids=ids, tag=tag)
     text = render(
         papers,
@@ -134,28 +142,152 @@ def refresh_binding(db: sqlite_utils.Database, binding: Binding, **options) -> b
     return export_to_file(db, binding.path, fmt=binding.format, **scope, **options)
 
 
-def write_atomically(path: Path, text: str) -> bool:
-    """Replace ``path`` with ``text`` (UTF-8) unless it already holds exactly that."""
+def write_atomically(path: Path, text: str, *, create_folders: bool = False) -> bool:
+    """Replace ``path`` with ``text`` (UTF-8) unless it already holds exactly that.
+
+    ``path`` must be a regular file, a symlink to one (the file it points to is
+    replaced), or a new name in an existing folder (``create_folders`` makes missing
+    folders); anything else (a device, a FIFO, a socket, a folder) raises UserError
+    before anything is opened."""
     data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass  # missing or unreadable: write it
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = check_target(path, create_folders=create_folders)
+    if create_folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale_temporaries(target.parent)
+    if _holds(target, data):
+        return False
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}{TEMP_MARK}", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        _keep_mode(path, temporary)
-        os.replace(temporary, path)
+        _keep_mode(target, temporary)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    _sync_folder(target.parent)
     return True
+
+
+def check_target(path: str | os.PathLike, *, create_folders: bool = False) -> Path:
+    """The file an export to ``path`` writes: ``path`` itself, or the regular file a
+    symlink points to. Raises UserError for anything but a regular file or a new name
+    in an existing folder. Only stat/lstat: a FIFO or a device is never opened."""
+    path = Path(path)
+    if not str(path).strip():
+        raise UserError("no file to export to")
+    try:
+        status = os.stat(path)  # follows symlinks: a link to a device is a device
+    except FileNotFoundError:
+        status = None
+    except NotADirectoryError:
+        raise UserError(f"cannot export to {path}: a part of the path is not a folder") from None
+    except OSError as error:
+        raise UserError(f"cannot export to {path}: {error.strerror or error}") from error
+    if status is not None:
+        if not stat.S_ISREG(status.st_mode):
+            raise UserError(
+                f"cannot export to {path}: it is {_kind(status.st_mode)}, not a regular file"
+            )
+        return Path(os.path.realpath(path)) if path.is_symlink() else path
+    if path.is_symlink():
+        raise UserError(f"cannot export to {path}: it is a symlink to nothing")
+    folder = path.parent
+    try:
+        folder_status = os.stat(folder)
+    except FileNotFoundError:
+        if create_folders:
+            return path
+        raise UserError(f"cannot export to {path}: the folder {folder} does not exist") from None
+    except OSError as error:
+        raise UserError(f"cannot export to {path}: {error.strerror or error}") from error
+    if not stat.S_ISDIR(folder_status.st_mode):
+        raise UserError(f"cannot export to {path}: {folder} is not a folder")
+    return path
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """True if the regular file ``path`` holds exactly ``data``. Reads at most
+    len(data) + 1 bytes, and nothing unless the file is regular and of that size."""
+    try:
+        before = os.stat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(before.st_mode) or before.st_size != len(data):
+        return False
+    # O_NONBLOCK: should the name have become a FIFO since the stat, opening it must
+    # not wait for a writer; fstat then tells it is not the file looked at.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        opened = os.fstat(descriptor)
+        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (
+            before.st_dev,
+            before.st_ino,
+        ):
+            return False
+        chunks, remaining = [], len(data) + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks) == data
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+
+
+# Temporaries are ".NAME.readinglist-tmp-XXXXXXXX" (mkstemp's 8 random characters), so a
+# killed export's leftovers are recognisably ours; older versions wrote ".NAME.XXXXXXXX.tmp".
+TEMP_MARK = ".readinglist-tmp-"
+STALE_AFTER = 10 * 60  # seconds: older than any export still running
+_OURS = re.compile(r"^\..+" + re.escape(TEMP_MARK) + r"[a-z0-9_]{8}$")
+_swept: set[str] = set()
+
+
+def _sweep_stale_temporaries(folder: Path) -> None:
+    """Remove temporaries a killed export left in ``folder``: only our own names, only
+    regular files (never through a symlink), only when older than STALE_AFTER. Once per
+    folder and process: leftovers come from an earlier run."""
+    key = os.path.abspath(folder)
+    if key in _swept:
+        return
+    _swept.add(key)
+    cutoff = time.time() - STALE_AFTER
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not _OURS.match(entry.name):
+                    continue
+                try:
+                    status = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(status.st_mode) and status.st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        log.info("removed a stale export temporary %s", entry.path)
+                except OSError:
+                    continue
+    except OSError:
+        return
 
 
 def _keep_mode(path: Path, temporary: str) -> None:

@@ -16,6 +16,7 @@ from tests.core.test_bibtex_tools import make_paper, nasty_papers
 
 def test_whole_library_to_file_is_written_once(seeded_library, tmp_path):
     target = tmp_path / "out" / "refs.bib"
+    target.parent.mkdir()  # an export never makes folders on its own
     assert export.export_to_file(seeded_library.db, target) is True
     first = target.read_bytes()
     mtime = target.stat().st_mtime_ns
