@@ -34,5 +34,14 @@ class PaperNotFound(UserError):
     """No paper matches the id or citation key the user gave."""
 
 
+class TooManyFiles(UserError):
+    """An import would read more files than the caller allowed without asking."""
+
+    def __init__(self, message: str, *, found: int, limit: int):
+        super().__init__(message)
+        self.found = found  # at least this many: the walk stops past the limit
+        self.limit = limit
+
+
 class ImportCancelled(ReadingListError):
     """Raised inside an import when the caller's cancel callback asks to stop."""

@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from readinglist import citekeys, fingerprints
+from readinglist.candidates import find_candidates
 from readinglist.db import papers as paper_queries
 from readinglist.db import tags
 from readinglist.errors import ImportCancelled, UserError
@@ -31,13 +32,9 @@ from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
 from readinglist.formats.bibtex_reader import read_bibtex
 from readinglist.formats.detect import looks_like_bibtex
 from readinglist.models import FileReport, ParsedRecord, SkippedRecord, utc_now
-from readinglist.paths import DATABASE_NAME
 
 log = logging.getLogger(__name__)
 
-# Files taken when a folder is imported; files named one by one are always tried.
-FOLDER_EXTENSIONS = {".txt", ".text", ".abs", ".abstracts", ""}
-FOLDER_SKIPPED_NAMES = ("readme", "license", "licence", "copying", "changelog", "sources")
 CANCEL_CHECK_EVERY = 256
 
 Progress = Callable[[int, int, str], None]
@@ -45,30 +42,9 @@ Cancel = Callable[[], bool]
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Files as given, and the text files inside folders (recursively, hidden ones skipped)."""
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                if DATABASE_NAME in files:
-                    dirs[:] = []  # a readinglist library: its files are not abstracts
-                    continue
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    candidate = Path(root, name)
-                    if _wanted_in_folder(candidate):
-                        yield candidate
-        else:
-            yield path
-
-
-def _wanted_in_folder(path: Path) -> bool:
-    name = path.name.lower()
-    return (
-        not name.startswith(".")
-        and path.suffix.lower() in FOLDER_EXTENSIONS
-        and not name.startswith(FOLDER_SKIPPED_NAMES)
-    )
+    """Files as given, and the regular text files inside folders (recursively, hidden
+    ones skipped); see ``readinglist.candidates`` for what a walk leaves out."""
+    return iter(find_candidates(paths).files)
 
 
 def _file_name(path: str) -> str:
@@ -78,7 +54,7 @@ def _file_name(path: str) -> str:
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with textfile.open_regular(path) as handle:
         while chunk := handle.read(textfile.CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
@@ -359,7 +335,11 @@ def import_file(
         with db.atomic():
             sink = RecordSink(db, report, str(path.resolve()), "abstracts")
             _consume(
-                read_abstracts(_counting(textfile.read_lines(path, info), progress)),
+                read_abstracts(
+                    _counting(
+                        textfile.read_lines(path, info, too_long=_too_long(report)), progress
+                    )
+                ),
                 sink,
                 report,
                 cancel,
@@ -391,7 +371,8 @@ def _import_bibtex(
     cancel: Cancel | None,
 ) -> FileReport:
     """A .bib file: every entry with a distinct key is a distinct paper."""
-    text = "\n".join(line for _, line in textfile.read_lines(path, info))
+    lines = textfile.read_lines(path, info, too_long=_too_long(report))
+    text = "\n".join(line for _, line in lines)
     report.warnings.extend(info.warnings)
     with db.atomic():
         sink = RecordSink(db, report, str(path.resolve()), "bibtex")
@@ -483,3 +464,20 @@ def _describe(error: Exception) -> str:
     if isinstance(error, OSError):
         return error.strerror or str(error)
     return f"cannot decode the text: {error}"
+    report.skipped.sort(key=lambda skipped: skipped.line)  # lines too long come first
+
+
+def _too_long(report: FileReport) -> textfile.TooLong:
+    """Reports each line over the length limit: it is left out, never held whole."""
+
+    def skip(number: int, length: int, head: str) -> None:
+        report.skipped.append(
+            SkippedRecord(
+                number,
+                f"a line of {length:,} characters, over the limit of "
+                f"{textfile.MAX_LINE_CHARS:,}: left out",
+                head[:200],
+            )
+        )
+
+    return skip

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from readinglist import importer, indexing
+from readinglist.candidates import Candidates, find_candidates
 from readinglist.cite import CiteMixin, follow_tag_rename
 from readinglist.db import edits, lists, notes, open_database, tags, views
 from readinglist.db import papers as paper_queries
@@ -22,6 +23,7 @@ from readinglist.errors import (
     ImportCancelled,
     LibraryError,
     PaperNotFound,
+    TooManyFiles,
 )
 from readinglist.models import (
     Changes,
@@ -455,17 +457,33 @@ class Library(SearchMixin, CiteMixin, SafetyMixin):
         *,
         progress: importer.Progress | None = None,
         cancel: importer.Cancel | None = None,
+        max_files: int | None = None,
     ) -> ImportReport:
         """Import files and folders (recursively). Each file is one transaction.
 
-        ``progress(done, total, path)`` is called with bytes read across all files;
-        ``cancel()`` is polled and, when it returns True, the file being read is rolled
-        back and the import stops (files finished before it stay imported).
+        ``progress(done, total, path)`` is called with bytes read across all files (and
+        with ``(files found, 0, folder)`` while folders are walked); ``cancel()`` is
+        polled and, when it returns True, the file being read is rolled back and the
+        import stops (files finished before it stay imported). Only regular files are
+        read from folders: what a walk left out is in ``report.skipped_files``. With
+        ``max_files``, more files than that raise TooManyFiles before any is read.
         """
         paths = list(paths)
+        try:
+            found = self.import_candidates(paths, cancel=cancel, limit=max_files, progress=progress)
+        except ImportCancelled:
+            return ImportReport(cancelled=True)
+        if not found.complete:
+            where = Path(paths[0]).name or str(paths[0]) if len(paths) == 1 else "these folders"
+            raise TooManyFiles(
+                f"{where} holds more than {max_files:,} files to import",
+                found=len(found.files),
+                limit=max_files or 0,
+            )
         label = f"Import {Path(paths[0]).name}" if len(paths) == 1 else f"Import {len(paths)} items"
         with self.undo_log.long_step(label):
-            report = self._import(paths, progress, cancel)
+            report = self._import(found.files, progress, cancel)
+        report.skipped_files = found.skipped
         self._done(
             Changes(
                 added=frozenset(report.added_ids),
@@ -481,12 +499,30 @@ class Library(SearchMixin, CiteMixin, SafetyMixin):
         self._done(Changes(added=frozenset(file_report.added_ids)))
         return ImportReport(files=[file_report])
 
+    def import_candidates(
+        self,
+        paths: Iterable[str | os.PathLike],
+        *,
+        cancel: importer.Cancel | None = None,
+        limit: int | None = None,
+        progress: importer.Progress | None = None,
+    ) -> Candidates:
+        """The files ``import_files(paths)`` would read, and what it would leave out and
+        why; nothing is read. The walk stops past ``limit`` files (``complete`` is then
+        False) and raises ImportCancelled when ``cancel()`` says so."""
+        walking = None
+        if progress is not None:
+
+            def walking(found: int, folder: str) -> None:
+                progress(found, 0, folder)
+
+        return find_candidates(paths, cancel=cancel, limit=limit, walking=walking)
+
     def summaries(self, ids: list[int]) -> dict[int, PaperSummary]:
         """Light rows for a table (no abstract), keyed by id."""
         return paper_queries.summaries(self.db, ids)
 
-    def _import(self, paths, progress, cancel) -> ImportReport:
-        files = list(importer.expand_paths(paths))
+    def _import(self, files: list[Path], progress, cancel) -> ImportReport:
         sizes = [_size(path) for path in files]
         total = sum(sizes)
         report = ImportReport()

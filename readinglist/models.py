@@ -135,10 +135,19 @@ class FileReport:
 @dataclass(slots=True)
 class ImportReport:
     files: list[FileReport] = field(default_factory=list)
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file or folder an import left out, and why (a FIFO, a symlink out of the folder)."""
+
+    path: str
+    reason: str
+
+
     cancelled: bool = False
 
     @property
     def added(self) -> int:
+    skipped_files: list[SkippedFile] = field(default_factory=list)
         return sum(f.added for f in self.files)
 
     @property
@@ -178,6 +187,7 @@ class Priority(IntEnum):
     NORMAL = 1
     HIGH = 2
 
+            "skipped_files": [asdict(s) for s in self.skipped_files],
 
 @dataclass(frozen=True, slots=True)
 class Tag:

@@ -27,6 +27,7 @@ LAYERS = {
     "formats": 2,
     "importer": 3,
     "indexing": 3,
+    "candidates": 2.5,  # which files an import reads (below the importer)
     "export": 3,
     "cite": 4,
     "searching": 4,

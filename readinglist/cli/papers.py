@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
+from readinglist.candidates import CONFIRM_FILES
 from readinglist.cli.output import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_USAGE,
+    catch_up_index,
     paper_line,
     print_json,
     report_changes,
 )
 from readinglist.library import Library
+from readinglist.errors import TooManyFiles
 from readinglist.models import ImportReport, Paper, PaperFilter, SmartList, Status
 
 
@@ -25,6 +29,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     p = add("import", cmd_import, "import abstract files or folders")
     p.add_argument("paths", nargs="+", metavar="PATH")
 
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help=f"import more than {CONFIRM_FILES:,} files from folders without asking",
+    )
     p = add("list", cmd_list, "list papers (all, or those matching the options)")
     p.add_argument(
         "--sort",
@@ -78,7 +87,19 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import(library: Library, args: argparse.Namespace) -> int:
-    report = library.import_files(args.paths)
+    try:
+        report = library.import_files(args.paths, max_files=None if args.yes else CONFIRM_FILES)
+    except TooManyFiles as error:
+        if not (sys.stdin.isatty() and _confirm(f"{error}. Import them all?")):
+            print(
+                f"readinglist: import: {error}; nothing was imported. Check the folder, "
+                "or add --yes to import them all",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        report = library.import_files(args.paths)
+    if report.added or report.merged:
+        catch_up_index(library)  # here, with progress: not inside the next search
     if args.json:
         print_json(report.to_dict())
     else:
@@ -101,12 +122,19 @@ def _print_import_report(report: ImportReport) -> None:
         for warning in file.warnings:
             print(f"  note: {warning}")
     print(
+    for skipped in report.skipped_files:
+        print(f"{skipped.path}: left out: {skipped.reason}")
         f"{report.added} added, {report.merged} merged, {report.duplicates} duplicates, "
         f"{report.skipped} skipped, {len(report.failed)} file(s) failed"
     )
 
 
 def cmd_list(library: Library, args: argparse.Namespace) -> int:
+def _confirm(question: str) -> bool:
+    answer = input(f"{question} [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
     smart = SmartList.ALL
     if args.trash:
         smart = SmartList.TRASH

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from readinglist.cli.output import EXIT_OK, print_json
+from readinglist.cli.output import EXIT_OK, catch_up_index, print_json
 from readinglist.library import Library
 from readinglist.search import strip_marks
 
@@ -35,11 +35,7 @@ def _count(text: str) -> int:
 
 def _ensure_index(library: Library) -> None:
     """Catch the index up with the database (writes only queue their papers)."""
-    if not library.index_ready:
-        print("readinglist: building the search index…", file=sys.stderr)
-    elif library.index_pending() > 1000:
-        print("readinglist: updating the search index…", file=sys.stderr)
-    library.sync_index()
+    catch_up_index(library)
 
 
 def _print_results(args, results) -> int:

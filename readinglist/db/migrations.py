@@ -221,6 +221,35 @@ def _index_queue(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@migrations(name="0005_field_sources")
+def _field_sources(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        -- Where each field's value came from ('file', 'bibtex', 'arxiv', 'crossref', 'user');
+        -- a field without a row keeps its import's origin. A lookup never overwrites 'user'.
+        CREATE TABLE field_sources (
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            source TEXT NOT NULL,
+            PRIMARY KEY (paper_id, field)
+        ) WITHOUT ROWID;
+        -- The last lookup of a paper: 'not_found' is not asked again by "look up all";
+        -- 'ambiguous' keeps its candidates (JSON) for the user to pick from.
+        CREATE TABLE lookup_state (
+            paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('matched', 'ambiguous', 'not_found')),
+            checked TEXT NOT NULL,
+            candidates TEXT NOT NULL DEFAULT '[]'
+        );
+        -- What a lookup brings that has no column yet: the version and primary category
+        -- of an arXiv record, and the date of its first version (or of publication).
+        ALTER TABLE papers ADD COLUMN arxiv_version TEXT NOT NULL DEFAULT '';
+        ALTER TABLE papers ADD COLUMN primary_class TEXT NOT NULL DEFAULT '';
+        ALTER TABLE papers ADD COLUMN date TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
 @migrations(name="0006_key_state")
 def _key_state(db: sqlite_utils.Database) -> None:
     # A (paper, key) pair whose key has left the app: exported, copied, cited or typed by the

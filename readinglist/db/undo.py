@@ -34,6 +34,7 @@ TRACKED_TABLES = (
     "saved_searches",
     "paper_bibtex",
     "auto_exports",
+    "field_sources",
 )
 KEEP_STEPS = 200
 

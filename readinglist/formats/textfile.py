@@ -11,14 +11,27 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Iterator
+import os
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from readinglist.errors import NotAnAbstractFile
 
 SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
+# A line longer than this (in characters) is no abstract: it is reported and skipped,
+# never held in memory whole (a 100 MB line, a sparse file's zeros).
+MAX_LINE_CHARS = 1024 * 1024
+# NUL bytes past the first 64 KB: a file that is mostly NULs (a sparse or damaged file)
+# is refused as soon as they pass this share of what was read, and this many.
+NUL_SHARE_LIMIT = 0.10
+NUL_BYTES_LIMIT = CHUNK_BYTES // 2
+
+TooLong = Callable[[int, int, str], None]
+"""``too_long(line_number, length, head)``: told about each line over ``MAX_LINE_CHARS``."""
 
 # Leading bytes of formats people drop by mistake: archives, documents, images, databases.
 MAGIC = [
@@ -66,12 +79,44 @@ class TextInfo:
         return notes
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading in binary, refusing anything but a regular file.
+
+    Opened with O_NONBLOCK, so a FIFO swapped in for a file after it was looked at cannot
+    block the open; then fstat decides. Raises NotAnAbstractFile (or OSError)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotAnAbstractFile(f"not a regular file: this is {_kind(mode)}; not read")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
 def sniff(path: Path) -> TextInfo:
     """Decide how to decode ``path``, reading it once in chunks (bounded memory).
 
-    Raises NotAnAbstractFile for binary or compressed files.
+    Raises NotAnAbstractFile for binary or compressed files, and for anything that is
+    not a regular file (a FIFO, a device).
     """
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         head = handle.read(SNIFF_BYTES)
     for magic, what in MAGIC:
         if head.startswith(magic):
@@ -106,11 +151,17 @@ def _utf16_without_bom(head: bytes) -> str | None:
 def _scan_encoding(path: Path) -> TextInfo:
     """UTF-8 if the whole file decodes as UTF-8, else Windows-1252, else Latin-1."""
     candidates = ["utf-8", "cp1252"]
-    nul_bytes = 0
-    with open(path, "rb") as handle:
+    nul_bytes = read = 0
+    with open_regular(path) as handle:
         decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
         while chunk := handle.read(CHUNK_BYTES):
             nul_bytes += chunk.count(0)
+            read += len(chunk)
+            if nul_bytes > NUL_BYTES_LIMIT and nul_bytes > NUL_SHARE_LIMIT * read:
+                raise NotAnAbstractFile(
+                    "not an abstract file: it is mostly NUL bytes (a sparse or damaged "
+                    f"file; {nul_bytes:,} in the first {read:,} bytes), not text"
+                )
             for name in list(decoders):
                 try:
                     decoders[name].decode(chunk)
@@ -125,27 +176,61 @@ def _scan_encoding(path: Path) -> TextInfo:
     return TextInfo(encoding, nul_bytes)
 
 
-def read_lines(path: Path, info: TextInfo) -> Iterator[tuple[int, str]]:
+def read_lines(
+    path: Path, info: TextInfo, *, too_long: TooLong | None = None
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, line)`` with line endings removed, streaming.
 
+    A line over ``MAX_LINE_CHARS`` is read past in pieces, never whole: it comes out
+    empty (a paragraph break) and ``too_long`` is told its number, length and start.
     Raises NotAnAbstractFile when the bytes do not decode after all (a BOM followed by
-    invalid text, a truncated UTF-16 file): only the BOM-less UTF-8 guess is checked in full
-    by ``sniff``.
+    invalid text, a truncated UTF-16 file): only the BOM-less UTF-8 guess is checked in
+    full by ``sniff``.
     """
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the wrapper below
+    raw = open_regular(path)
     # newline="" keeps the universal \r, \n, \r\n split but nothing else (no U+2028).
     with io.TextIOWrapper(raw, encoding=info.encoding, newline="") as text:
         number = 0
         try:
-            for number, line in enumerate(text, start=1):
+            for number, line, length in _bounded_lines(text, MAX_LINE_CHARS):
                 if info.nul_bytes:
                     line = line.replace("\x00", "")
-                yield number, line.rstrip("\r\n")
+                if length > MAX_LINE_CHARS:
+                    if too_long is not None:
+                        too_long(number, length, line)
+                    line = ""
+                yield number, line
         except UnicodeDecodeError as error:
             raise NotAnAbstractFile(
                 f"not an abstract file: the text is not valid {info.encoding} "
                 f"after line {number} ({error.reason})"
             ) from error
+
+
+def _bounded_lines(text: io.TextIOBase, max_chars: int) -> Iterator[tuple[int, str, int]]:
+    """``(number, line, length)``: the line without its ending, or only its first 200
+    characters when ``length`` is over ``max_chars`` (the rest is read and dropped)."""
+    limit = max_chars + 2  # room for "\r\n" after a line of max_chars
+    number = 0
+    split_crlf = False  # the last piece ended in "\r" at the limit: a lone "\n" ends it
+    while True:
+        piece = text.readline(limit)
+        if split_crlf and piece == "\n":
+            split_crlf = False
+            continue
+        if not piece:
+            return
+        number += 1
+        head, length = piece, len(piece)
+        # A piece of ``limit`` characters without an ending: the line goes on.
+        while len(piece) == limit and not piece.endswith(("\n", "\r")):
+            head = head[:200]
+            piece = text.readline(limit)
+            length += len(piece)
+        split_crlf = len(piece) == limit and piece.endswith("\r")
+        line = head.rstrip("\r\n") if length == len(head) else head[:200]
+        ending = len(piece) - len(piece.rstrip("\r\n"))
+        yield number, line, length - ending
 
 
 def split_text_lines(text: str) -> Iterator[tuple[int, str]]:
