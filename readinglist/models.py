@@ -121,6 +121,9 @@ class FileReport:
     added_ids: list[int] = field(default_factory=list)
     merged_ids: list[int] = field(default_factory=list)
     duplicate_ids: list[int] = field(default_factory=list)
+    # Of the merged: BibTeX entries that completed a paper from another file (authors,
+    # year, ids, key), rather than adding a second copy of it.
+    completed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -132,9 +135,6 @@ class FileReport:
         return data
 
 
-@dataclass(slots=True)
-class ImportReport:
-    files: list[FileReport] = field(default_factory=list)
 @dataclass(frozen=True, slots=True)
 class SkippedFile:
     """A file or folder an import left out, and why (a FIFO, a symlink out of the folder)."""
@@ -143,11 +143,14 @@ class SkippedFile:
     reason: str
 
 
+@dataclass(slots=True)
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
     cancelled: bool = False
+    skipped_files: list[SkippedFile] = field(default_factory=list)
 
     @property
     def added(self) -> int:
-    skipped_files: list[SkippedFile] = field(default_factory=list)
         return sum(f.added for f in self.files)
 
     @property
@@ -157,6 +160,10 @@ class SkippedFile:
     @property
     def duplicates(self) -> int:
         return sum(f.duplicates for f in self.files)
+
+    @property
+    def completed(self) -> int:
+        return sum(f.completed for f in self.files)
 
     @property
     def skipped(self) -> int:
@@ -175,10 +182,12 @@ class SkippedFile:
             "added": self.added,
             "merged": self.merged,
             "duplicates": self.duplicates,
+            "completed": self.completed,
             "skipped": self.skipped,
             "failed": len(self.failed),
             "cancelled": self.cancelled,
             "files": [f.to_dict() for f in self.files],
+            "skipped_files": [asdict(s) for s in self.skipped_files],
         }
 
 
@@ -187,7 +196,6 @@ class Priority(IntEnum):
     NORMAL = 1
     HIGH = 2
 
-            "skipped_files": [asdict(s) for s in self.skipped_files],
 
 @dataclass(frozen=True, slots=True)
 class Tag:

@@ -13,10 +13,11 @@ from readinglist.cli.output import (
     catch_up_index,
     paper_line,
     print_json,
+    read_text_argument,
     report_changes,
 )
-from readinglist.library import Library
 from readinglist.errors import TooManyFiles
+from readinglist.library import Library
 from readinglist.models import ImportReport, Paper, PaperFilter, SmartList, Status
 
 
@@ -28,12 +29,12 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 
     p = add("import", cmd_import, "import abstract files or folders")
     p.add_argument("paths", nargs="+", metavar="PATH")
-
     p.add_argument(
         "--yes",
         action="store_true",
         help=f"import more than {CONFIRM_FILES:,} files from folders without asking",
     )
+
     p = add("list", cmd_list, "list papers (all, or those matching the options)")
     p.add_argument(
         "--sort",
@@ -121,20 +122,20 @@ def _print_import_report(report: ImportReport) -> None:
             print(f"  line {skipped.line}: skipped {skipped.reason}: {skipped.text[:60]!r}")
         for warning in file.warnings:
             print(f"  note: {warning}")
-    print(
     for skipped in report.skipped_files:
         print(f"{skipped.path}: left out: {skipped.reason}")
+    print(
         f"{report.added} added, {report.merged} merged, {report.duplicates} duplicates, "
         f"{report.skipped} skipped, {len(report.failed)} file(s) failed"
     )
 
 
-def cmd_list(library: Library, args: argparse.Namespace) -> int:
 def _confirm(question: str) -> bool:
     answer = input(f"{question} [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 
+def cmd_list(library: Library, args: argparse.Namespace) -> int:
     smart = SmartList.ALL
     if args.trash:
         smart = SmartList.TRASH
@@ -215,7 +216,7 @@ def cmd_edit(library: Library, args: argparse.Namespace) -> int:
         if getattr(args, name) is not None
     }
     if fields.get("abstract") == "-":
-        fields["abstract"] = sys.stdin.read().strip()
+        fields["abstract"] = read_text_argument("-").strip()
     if args.authors is not None:
         separator = ";" if ";" in args.authors else " and "
         fields["authors"] = [a.strip() for a in args.authors.split(separator) if a.strip()]
