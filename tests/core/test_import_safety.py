@@ -135,8 +135,8 @@ def test_a_socket_in_a_folder_is_skipped(lib: Path, folder: Path):
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
 def test_a_device_named_alone_is_refused(lib: Path, device: str):
-    if not os.path.exists(device):
-        pytest.skip(f"{device} does not exist here")
+    if not (os.path.exists(device) and stat.S_ISCHR(os.stat(device).st_mode)):
+        pytest.skip(f"{device} is not a device here")
     report, _ = import_in_thread(lib, [device])
     (failed,) = report.failed
     assert failed.error == "not a regular file: this is a device; not read"
