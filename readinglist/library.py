@@ -144,8 +144,9 @@ class Library(SearchMixin, CiteMixin, SafetyMixin):
     def resolve(self, id_or_key: int | str) -> int:
         """The id of the paper with this id or citation key (keys never are all digits)."""
         text = str(id_or_key).strip()
-        if text.isdigit() and paper_queries.paper_exists(self.db, int(text)):
-            return int(text)
+        paper_id = paper_queries.as_row_id(text)
+        if paper_id is not None and paper_queries.paper_exists(self.db, paper_id):
+            return paper_id
         paper_id = paper_queries.id_for_key(self.db, text)
         if paper_id is None:
             raise PaperNotFound(f"no paper with id or key {text!r}")

@@ -21,7 +21,7 @@ from readinglist.cli import cite, organise, papers, safety, search
 from readinglist.cli.output import EXIT_FAILED
 from readinglist.errors import LibraryError, UserError
 from readinglist.library import Library, restore_damaged_library
-from readinglist.paths import APP_NAME, default_library_dir
+from readinglist.paths import APP_NAME, LIBRARY_ENV, default_library_dir
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on usage errors
+    _check_arguments(parser, args)
     args.json = getattr(args, "json", False)
     _log_to_file()
     try:
@@ -88,6 +89,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+
+
+# Arguments naming files or folders: any bytes the file system allows are fine there.
+_PATH_ARGUMENTS = frozenset({"library", "paths", "output", "file"})
+
+
+def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors argparse cannot see (it exits with 2).
+
+    An empty library folder would silently mean the current directory. Text that is not
+    UTF-8 (arrived as bytes in argv) cannot be stored or compared; file names may be."""
+    library = getattr(args, "library", None)
+    if library is not None and not library.strip():
+        parser.error("--library: give a folder (an empty name would mean the current folder)")
+    if library is None and LIBRARY_ENV in os.environ and not os.environ[LIBRARY_ENV].strip():
+        parser.error(f"${LIBRARY_ENV} is set but empty: unset it or name a library folder")
+    for name, value in vars(args).items():
+        if name in _PATH_ARGUMENTS or callable(value):
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not _is_unicode(text):
+                parser.error(f"{name.replace('_', '-')}: {_as_bytes(text)} is not UTF-8 text")
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _as_bytes(text: str) -> str:
+    """The argument as the bytes that arrived, e.g. 'caf\\xe9' for Latin-1 "café"."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "backslashreplace")
+    return repr(raw)[1:]
 
 
 def _backup_to_restore(args) -> str | None:

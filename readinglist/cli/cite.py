@@ -94,7 +94,7 @@ def cmd_keys_pattern(library: Library, args) -> int:
 def cmd_keys_regenerate(library: Library, args) -> int:
     if args.all:
         papers = [p.id for p in library.papers()]
-    elif args.tag:
+    elif args.tag is not None:
         papers = [p.id for p in library.scope_papers(ExportScope(tag=args.tag))]
     else:
         papers = library.resolve_many(args.ids)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import sys
 
+from readinglist.errors import UserError
 from readinglist.models import Changes, Paper
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Text read from standard input (a note, an abstract): more is not something typed.
+MAX_STDIN_BYTES = 1_000_000
 # Catching up with more papers than this takes seconds: say so, with progress.
 QUIET_INDEX_PAPERS = 1000
 
@@ -39,9 +42,30 @@ def paper_line(paper: Paper) -> str:
     return f"{paper.id:>6}  {paper.key:<28}  {paper.title}{mark}"
 
 
-def read_text_argument(text: str) -> str:
-    """The argument itself, or standard input when it is ``-``."""
-    return sys.stdin.read() if text == "-" else text
+def read_text_argument(text: str, *, limit: int = MAX_STDIN_BYTES) -> str:
+    """The argument itself, or standard input when it is ``-``: UTF-8 text of at most
+    ``limit`` bytes, else a UserError (a binary file piped in by mistake, a runaway
+    command)."""
+    if text != "-":
+        return text
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1)
+    if len(data) > limit:
+        raise UserError(
+            f"standard input holds more than {limit // 1_000_000} MB: more than a note or "
+            "an abstract can hold"
+        )
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UserError(
+                f"standard input is not UTF-8 text (byte {error.start + 1} is "
+                f"{data[error.start : error.start + 1]!r}); convert it first, e.g. with iconv"
+            ) from None
+    if "\x00" in data:
+        raise UserError("standard input holds NUL bytes: it looks like binary data, not text")
+    return data
 
 
 def catch_up_index(library) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
+from readinglist.db.papers import as_row_id
 from readinglist.errors import UserError
 from readinglist.models import ReadingList, utc_now
 
@@ -22,8 +23,9 @@ def _clean(name: str) -> str:
 def find_list(db: sqlite_utils.Database, name_or_id: str | int) -> int:
     """A list by id, by name, or by path ``Parent/Child``."""
     text = str(name_or_id).strip()
-    if text.isdigit() and db.execute("SELECT 1 FROM lists WHERE id = ?", [int(text)]).fetchone():
-        return int(text)
+    list_id = as_row_id(text)
+    if list_id is not None and db.execute("SELECT 1 FROM lists WHERE id = ?", [list_id]).fetchone():
+        return list_id
     parent: int | None = None
     found: int | None = None
     for part in text.split("/"):

@@ -9,13 +9,35 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from readinglist.db.papers import as_row_id
 from readinglist.errors import UserError
 from readinglist.models import Highlight, Note, utc_now
+
+# A note is a person's text: a megabyte is several hundred pages of it.
+MAX_NOTE_BYTES = 1_000_000
+
+
+def check_note_text(body: str) -> None:
+    """Refuse what cannot be a note: nothing, binary data, text too long to be one."""
+    if "\x00" in body:
+        raise UserError("the note holds NUL characters: it looks like binary data, not text")
+    try:
+        size = len(body.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        raise UserError(
+            f"the note is not valid text (character {error.start + 1} is not Unicode text)"
+        ) from None
+    if size > MAX_NOTE_BYTES:
+        raise UserError(
+            f"the note is {size / 1_000_000:.1f} MB; a note can hold at most "
+            f"{MAX_NOTE_BYTES // 1_000_000} MB of text"
+        )
 
 
 def add_note(db: sqlite_utils.Database, paper_id: int, body: str) -> int:
     if not body.strip():
         raise UserError("the note is empty")
+    check_note_text(body)
     now = utc_now()
     return db.execute(
         "INSERT INTO notes (paper_id, body, created, modified) VALUES (?, ?, ?, ?)",
@@ -24,7 +46,9 @@ def add_note(db: sqlite_utils.Database, paper_id: int, body: str) -> int:
 
 
 def note_paper(db: sqlite_utils.Database, note_id: int) -> int:
-    row = db.execute("SELECT paper_id FROM notes WHERE id = ?", [note_id]).fetchone()
+    row = None
+    if as_row_id(note_id) is not None:
+        row = db.execute("SELECT paper_id FROM notes WHERE id = ?", [note_id]).fetchone()
     if row is None:
         raise UserError(f"no note with id {note_id}")
     return row[0]
@@ -34,6 +58,7 @@ def edit_note(db: sqlite_utils.Database, note_id: int, body: str) -> int:
     paper_id = note_paper(db, note_id)
     if not body.strip():
         raise UserError("the note is empty (delete it instead)")
+    check_note_text(body)
     db.execute(
         "UPDATE notes SET body = ?, modified = ? WHERE id = ? AND body != ?",
         [body, utc_now(), note_id, body],
@@ -75,7 +100,9 @@ def add_highlight(
 
 
 def highlight_paper(db: sqlite_utils.Database, highlight_id: int) -> int:
-    row = db.execute("SELECT paper_id FROM highlights WHERE id = ?", [highlight_id]).fetchone()
+    row = None
+    if as_row_id(highlight_id) is not None:
+        row = db.execute("SELECT paper_id FROM highlights WHERE id = ?", [highlight_id]).fetchone()
     if row is None:
         raise UserError(f"no highlight with id {highlight_id}")
     return row[0]

@@ -92,11 +92,39 @@ def get_paper(db: sqlite_utils.Database, paper_id: int) -> Paper | None:
 
 
 def id_for_key(db: sqlite_utils.Database, key: str) -> int | None:
+    if not _is_text(key):
+        return None  # no key holds what is not Unicode text (bytes that were not UTF-8)
     row = db.execute("SELECT id FROM papers WHERE key = ? COLLATE NOCASE", [key]).fetchone()
     return row[0] if row else None
 
 
+# SQLite's integers are 64-bit: a larger number cannot be any row's id.
+MAX_ROW_ID = 2**63 - 1
+
+
+def as_row_id(value: int | str) -> int | None:
+    """The row id a user typed (ASCII digits, within SQLite's range), or None when the
+    value cannot be an id ("12abc", "²", "99999999999999999999")."""
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_ROW_ID else None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_ID else None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def paper_exists(db: sqlite_utils.Database, paper_id: int) -> bool:
+    if as_row_id(paper_id) is None:
+        return False
     return db.execute("SELECT 1 FROM papers WHERE id = ?", [paper_id]).fetchone() is not None
 
 
