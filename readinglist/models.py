@@ -82,6 +82,11 @@ class Paper:
     read_date: str | None
     rating: int
     tags: list[str] = field(default_factory=list)
+    # Filled by a metadata lookup: the arXiv version and primary category, and the ISO date
+    # of the first version (or of publication).
+    arxiv_version: str = ""
+    primary_class: str = ""
+    date: str = ""
 
     def to_dict(self) -> dict:
         data = asdict(self)

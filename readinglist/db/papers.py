@@ -11,7 +11,8 @@ from readinglist.models import Paper, PaperSummary, Status
 
 PAPER_COLUMNS = (
     "id, key, title, title_inferred, abstract, authors, year, venue, url, code_url, arxiv_id, "
-    "doi, source_file, source_format, date_listed, added, modified, status, read_date, rating"
+    "doi, source_file, source_format, date_listed, added, modified, status, read_date, rating, "
+    "arxiv_version, primary_class, date"
 )
 
 SORTABLE = {
@@ -49,6 +50,9 @@ def row_to_paper(row: sqlite_utils.db.Row | dict, tags: list[str] | None = None)
         read_date=row["read_date"],
         rating=row["rating"],
         tags=tags or [],
+        arxiv_version=row["arxiv_version"],
+        primary_class=row["primary_class"],
+        date=row["date"],
     )
 
 
