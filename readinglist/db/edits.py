@@ -111,7 +111,19 @@ def edit_paper(db: sqlite_utils.Database, paper_id: int, fields: dict) -> bool:
         return False
     updates["modified"] = utc_now()
     db["papers"].update(paper_id, updates)
+    # Confirming an inferred title (even unchanged) makes it the user's too.
+    edited = {"title" if name == "title_inferred" else name for name in updates}
+    mark_user_fields(db, paper_id, edited & set(EDITABLE_FIELDS))
     return True
+
+
+def mark_user_fields(db: sqlite_utils.Database, paper_id: int, names: Iterable[str]) -> None:
+    """What the user typed is theirs: a metadata lookup never overwrites it."""
+    for name in names:
+        db.execute(
+            "INSERT OR REPLACE INTO field_sources (paper_id, field, source) VALUES (?, ?, 'user')",
+            [paper_id, name],
+        )
 
 
 def _normalise_field(name: str, value):
@@ -176,7 +188,7 @@ def restore(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> set[int]:
 def empty_trash(db: sqlite_utils.Database) -> set[int]:
     """Destroy the papers in the trash (with their notes, highlights, tags and list places)."""
     ids = [row[0] for row in db.execute("SELECT id FROM papers WHERE deleted IS NOT NULL")]
-    for table in ("notes", "highlights", "paper_tags", "list_items"):
+    for table in ("notes", "highlights", "paper_tags", "list_items", "field_sources"):
         db.execute(
             f"DELETE FROM {table} WHERE paper_id IN "
             "(SELECT id FROM papers WHERE deleted IS NOT NULL)"
