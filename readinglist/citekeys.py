@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
+
+from anyascii import anyascii
 
 from readinglist.models import utc_now
 
@@ -82,12 +84,42 @@ FUNCTION_WORDS = frozenset(
         "if",
     ]
 )
+# Words that open abstracts and titles without saying what a paper is about: a key made of
+# them ("let", "present", "i") tells a reader nothing. Listing papers take their inferred
+# title from the first sentence of the abstract, which mostly starts with these.
+UNINFORMATIVE_WORDS = frozenset(
+    """
+    i me my us let here there also just only very more most much many some any all each
+    both such other another same own well even still thus hence however recently
+    present presents presented report reports reported study studies studied show shows
+    shown showed investigate investigates investigated consider considers considered
+    propose proposes proposed introduce introduces introduced discuss discusses discussed
+    describe describes described review reviews reviewed revisit revisits analyze analyzes
+    analyse analyses analysed analyzed examine examines examined find finds found give gives
+    given have has had having been was were being will would could should may might must
+    employ employs perform performs performed argue argues explain explains assess assesses
+    compute computes calculate calculates derive derives obtain obtains obtained provide
+    provides develop develops demonstrate demonstrates use uses used using based make makes
+    made paper papers article work works letter note notes contribution results result
+    context abstract aim aims purpose objective background conclusion conclusions
+    new novel recent current usual large small general simple first second several various
+    known one two three towards toward via according further furthermore moreover
+    jiyu yanjiu
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+MIN_WORD_CHARS = 4
+MAX_NAME_CHARS = 24  # a leading name longer than this is a sentence, not a name
+CJK_SYLLABLES = 4
 MAX_KEY_CHARS = 40
 FALLBACK_KEY = "paper"
+_TEX_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
+_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 
 
 def ascii_fold(text: str) -> str:
-    """Transliterate to ASCII: accents dropped (Ü→U), Greek letters named (ε→epsilon)."""
+    """Transliterate to ASCII: accents dropped (Ü→U), Greek letters named (ε→epsilon),
+    other scripts romanised (Иванов→Ivanov, 血浆→XueJiang)."""
     if text.isascii():
         return text
     out = []
@@ -104,41 +136,14 @@ def ascii_fold(text: str) -> str:
             elif char in "ßæœøłđ":
                 out.append({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d"}[char])
             else:
-                out.append(" ")
+                # Other scripts by their usual romanisation (Иванов→Ivanov, 张伟→ZhangWei).
+                out.append(anyascii(char) or " ")
     return "".join(out)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
-
-
-def _words(text: str) -> Iterator[str]:
-    return (w for w in re.split(r"[\s\-–—/:]+", ascii_fold(text)) if _slug(w))
-
-
-def base_key(title: str, authors: list[str] | tuple[str, ...] = (), year: int | None = None) -> str:
-    """The key a paper would get before collisions are resolved."""
-    leading_name = _leading_name(title)
-    significant = (_slug(w) for w in _words(title) if not w.isdigit())
-    first_word = next((w for w in significant if w not in FUNCTION_WORDS), "")
-    if authors:
-        last_name = authors[0].split(",", 1)[0] if "," in authors[0] else authors[0].split()[-1]
-        key = _slug(last_name) + (str(year) if year else "") + first_word
-    else:
-        key = leading_name or first_word + (str(year) if year else "")
-    key = key[:MAX_KEY_CHARS]
-    if not key or not key[0].isalpha():
-        key = FALLBACK_KEY + key
-    return key
-
-
-def _leading_name(title: str) -> str:
-    """``FlashAttention-2`` from ``FlashAttention-2: Faster Attention ...`` (one or two words)."""
-    head, colon, _ = title.partition(":")
-    words = head.split()
-    if not colon or len(words) > 2 or any(w.lower() in FUNCTION_WORDS for w in words):
-        return ""
-    return _slug(head)
+def base_key(title: str, authors: Sequence[str] = (), year: int | None = None) -> str:
+    """The key the default pattern gives a paper, before collisions are resolved."""
+    return make_key(DEFAULT_PATTERN, title=title, authors=authors, year=year)
 
 
 def unique_key(base: str, taken: Callable[[str], bool]) -> str:
@@ -221,6 +226,9 @@ def make_key(
         return ""
 
     key = _KEY_CHARS.sub("", ascii_fold(_BRACKET.sub(expand, pattern)))
+    year_first = re.fullmatch(r"(\d+)([A-Za-z].*)", key)
+    if year_first:  # no author before the year: "mamba2023", not "paper2023mamba"
+        key = year_first.group(2) + year_first.group(1)
     key = key[:MAX_KEY_CHARS]
     if not key or not key[0].isalpha():
         key = FALLBACK_PREFIX + key
@@ -234,9 +242,13 @@ def _marker_words(name: str, title: str, authors: Sequence[str], year: int | Non
         return _last_name_words(authors[0]) if authors else []
     if name == "authors":
         return [word for author in authors for word in _last_name_words(author)]
-    words = _title_words(title)
-    limit = {"title": None, "shorttitle": 3, "veryshorttitle": 1}[name]
-    return [word[:1].upper() + word[1:] for word in words[:limit]]
+    if name == "veryshorttitle":
+        words = _very_short(title, title_words(title))
+    else:  # JabRef's: the significant words, function words left out
+        words = [w for w in map(_alnum, ascii_fold(title).split()) if w]
+        words = [w for w in words if w.lower() not in FUNCTION_WORDS]
+        words = words[:3] if name == "shorttitle" else words
+    return [word[:1].upper() + word[1:] for word in words]
 
 
 def _last_name_words(author: str) -> list[str]:
@@ -244,9 +256,46 @@ def _last_name_words(author: str) -> list[str]:
     return [_alnum(word) for word in last.split() if _alnum(word)]
 
 
-def _title_words(title: str) -> list[str]:
-    words = [_alnum(word) for word in ascii_fold(title).split()]
-    return [word for word in words if word and word.lower() not in FUNCTION_WORDS]
+def title_words(title: str) -> list[str]:
+    """The words of a title a key can be made of, in order: TeX math and commands left
+    out, function words (``the``, ``of``) and words that say nothing about a paper
+    (``we``, ``present``, ``paper``, ``novel``) skipped, a bare number or a word of one or
+    two letters too; each word keeps only its letters and digits. A run of Chinese or
+    Japanese characters counts as one word of its first four syllables (``XueJiangZhiHuan``).
+    When nothing distinctive is left, the plain significant words."""
+    text = _TEX_MATH.sub(" ", title)
+    text = _TEX_COMMAND.sub(" ", text)
+    text = _CJK_RUN.sub(lambda m: " " + anyascii(m.group()[:CJK_SYLLABLES]) + " ", text)
+    words = [_alnum(word) for word in ascii_fold(text).split()]
+    significant = [w for w in words if w and w.lower() not in FUNCTION_WORDS]
+    distinctive = [
+        w
+        for w in significant
+        if w.lower() not in UNINFORMATIVE_WORDS and len(w) > 2 and not w.isdigit()
+    ]
+    return distinctive or significant
+
+
+def _very_short(title: str, words: list[str]) -> list[str]:
+    """The name a title leads with (``FlashAttention-2``, ``Tulu 3`` before a colon), else
+    its first distinctive word; a word shorter than four letters takes the next one along
+    (``CDTSelftrapping``), so no key is a bare acronym of three letters."""
+    head, colon, _ = title.partition(":")
+    name = head.split()
+    if (
+        colon
+        and 0 < len(name) <= 2
+        and not any(w.casefold() in FUNCTION_WORDS | UNINFORMATIVE_WORDS for w in name)
+        and "$" not in head
+        and not _CJK_RUN.search(head)
+    ):
+        leading = "".join(_alnum(w) for w in name)
+        if leading[:1].isalpha() and len(leading) <= MAX_NAME_CHARS:
+            return [leading]
+    picked = words[:1]
+    if picked and len(picked[0]) < MIN_WORD_CHARS and len(words) > 1:
+        picked = words[:2]
+    return picked
 
 
 def _alnum(word: str) -> str:

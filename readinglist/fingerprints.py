@@ -63,3 +63,79 @@ def normalise_doi(value: str) -> str:
     """A DOI in lower case without resolver prefix; '' if not a DOI."""
     match = _DOI.match(value.strip())
     return match.group("doi").lower() if match else ""
+
+
+# Titles: evidence only when they are specific. "Editorial", "Introduction" or "Reply to
+# the comment" name many different papers; so do titles of one or two words.
+BOILERPLATE_TITLES = frozenset(
+    [
+        "editorial",
+        "introduction",
+        "preface",
+        "foreword",
+        "erratum",
+        "corrigendum",
+        "errata",
+        "correction",
+        "retraction",
+        "addendum",
+        "reply",
+        "comment",
+        "response",
+        "discussion",
+        "index",
+        "contents",
+        "table of contents",
+        "front matter",
+        "back matter",
+        "book review",
+        "book reviews",
+        "letter to the editor",
+        "letters to the editor",
+        "in memoriam",
+        "obituary",
+        "abstracts",
+        "untitled",
+        "not available",
+        "no title",
+    ]
+)
+MIN_TITLE_WORDS = 3
+_TITLE_MARKUP = re.compile(r"\$[^$]*\$|\\[A-Za-z]+|[{}]")
+_TITLE_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def title_fingerprint(title: str) -> str | None:
+    """The title as evidence of identity: case, accents, braces, TeX commands and
+    punctuation left out; None when the title is too generic to prove anything
+    (boilerplate such as "Editorial", a "Reply to ..." or "Erratum: ...", fewer than
+    three words)."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _TITLE_MARKUP.sub(" ", text)
+    text = _TITLE_PUNCTUATION.sub(" ", text)
+    normal = " ".join(text.casefold().split())
+    words = normal.split()
+    if len(words) < MIN_TITLE_WORDS or normal in BOILERPLATE_TITLES:
+        return None
+    if any(normal.startswith(b + " ") for b in ("erratum", "corrigendum", "reply", "comment")):
+        return None  # "Erratum: <the paper's title>" is another publication than the paper
+    return normal
+
+
+def abstracts_agree(first: str, second: str, *, threshold: float = 0.5) -> bool:
+    """False only when both abstracts are long enough to be evidence and share too few
+    words to be one text (a paper and another paper of the same title); the same abstract
+    written with TeX markup or different line breaks agrees."""
+    if abstract_fingerprint(first) is None or abstract_fingerprint(second) is None:
+        return True  # a missing or short abstract contradicts nothing
+    words_a, words_b = _content_words(first), _content_words(second)
+    if not words_a or not words_b:
+        return True
+    overlap = len(words_a & words_b) / min(len(words_a), len(words_b))
+    return overlap >= threshold
+
+
+def _content_words(text: str) -> set[str]:
+    normal = _TITLE_PUNCTUATION.sub(" ", normalise_text(_TITLE_MARKUP.sub(" ", text)))
+    return {word for word in normal.split() if len(word) > 3}

@@ -36,6 +36,10 @@ from readinglist.models import FileReport, ParsedRecord, SkippedRecord, utc_now
 log = logging.getLogger(__name__)
 
 CANCEL_CHECK_EVERY = 256
+# The paper fields whose origin field_sources records.
+SOURCED_FIELDS = frozenset(
+    ["title", "abstract", "authors", "year", "venue", "url", "code_url", "arxiv_id", "doi", "key"]
+)
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
@@ -89,6 +93,9 @@ class RecordSink:
         self._weak_seen: Counter[str] = Counter()
         self.formats_seen: set[str] = set()
         self._matched: set[int] = set()  # papers an entry of this file already matched
+        self._titles: dict[str, list[int]] | None = None  # title fingerprint -> ids, lazily
+        self._key_pattern = citekeys.key_pattern(db)
+        self._has_field_sources = "field_sources" in db.table_names()
 
     def add(self, record: ParsedRecord) -> None:
         existing = self._find_existing(record)
@@ -98,6 +105,8 @@ class RecordSink:
         elif self._merge(existing, record):
             self.report.merged_ids.append(existing["id"])
             self.report.merged += 1
+            if self.format == "bibtex" and _file_name(existing["source_file"]) != self.source_name:
+                self.report.completed += 1  # an entry for a paper that came from elsewhere
         else:
             self.report.duplicate_ids.append(existing["id"])
             self.report.duplicates += 1
@@ -177,10 +186,43 @@ class RecordSink:
         ):
             if found is None and value:
                 found = self._first(f"{column} = ? AND import_id IS NOT ?", [value, self.import_id])
+        if found is None:
+            found = self._same_title(record)
         if found is not None and found["id"] in self._matched:
             return None  # already the match of another entry of this file: keep both
         if found is not None:
             self._matched.add(found["id"])
+        return found
+
+    def _same_title(self, record: ParsedRecord) -> dict | None:
+        """The one paper from before this import with the entry's title, when the title is
+        specific (not "Editorial"), no other paper has it, and nothing contradicts it: not
+        an abstract that tells another story, not another arXiv id or DOI."""
+        wanted = fingerprints.title_fingerprint(record.title)
+        if wanted is None:
+            return None
+        if self._titles is None:
+            self._titles = {}
+            for paper_id, title in self.db.execute(
+                "SELECT id, title FROM papers WHERE deleted IS NULL AND title_inferred = 0 "
+                "AND import_id IS NOT ?",
+                [self.import_id],
+            ):
+                fingerprint = fingerprints.title_fingerprint(title)
+                if fingerprint:
+                    self._titles.setdefault(fingerprint, []).append(paper_id)
+        ids = [i for i in self._titles.get(wanted, []) if i not in self._matched]
+        if len(ids) != 1:
+            return None  # none, or several papers of that title: which one is unknowable
+        found = self._first("id = ?", ids)
+        if found is None or not fingerprints.abstracts_agree(found["abstract"], record.abstract):
+            return None
+        for column, value in (
+            ("arxiv_id", fingerprints.normalise_arxiv_id(record.arxiv_id)),
+            ("doi", fingerprints.normalise_doi(record.doi)),
+        ):
+            if value and found[column] and found[column] != value:
+                return None
         return found
 
     def _first(self, where: str, params: list) -> dict | None:
@@ -226,6 +268,8 @@ class RecordSink:
             ],
         )
         paper_id = cursor.lastrowid
+        if record.citation_key and key == record.citation_key:
+            citekeys.pin_keys(self.db, [paper_id])  # the author's own key, cited already
         self._add_tags(paper_id, record)
         if record.entry_type or record.extra_fields:
             self.db.execute(
@@ -264,7 +308,13 @@ class RecordSink:
         if wanted and BIBTEX_KEY.match(wanted) and wanted[0].isalpha() and not taken(wanted):
             return wanted
         key = citekeys.unique_key(
-            citekeys.base_key(record.title or wanted, record.authors, record.year), taken
+            citekeys.make_key(
+                self._key_pattern,
+                title=record.title or wanted,
+                authors=record.authors,
+                year=record.year,
+            ),
+            taken,
         )
         if wanted:
             self.report.warnings.append(
@@ -274,7 +324,14 @@ class RecordSink:
         return key
 
     def _merge(self, existing: dict, record: ParsedRecord) -> bool:
-        """Fill what the library lacks from the new record; True if anything changed."""
+        """Fill what the library lacks from the new record; True if anything changed.
+
+        Only empty fields are filled, and never one the user set (even to nothing). A
+        BibTeX entry also brings its key, when ours is still provisional, and the fields
+        the library keeps for export (volume, pages, ...). A provisional key is remade when
+        the title, authors or year arrive."""
+        paper_id = existing["id"]
+        user_fields = self._user_fields(paper_id)
         updates: dict = {}
         if existing["title_inferred"] and record.title and not record.title_inferred:
             # An inferred title gives way to a real one; a title the user edited is not
@@ -298,24 +355,102 @@ class RecordSink:
         if record.abstract.strip() and not existing["abstract"].strip():
             updates["abstract"] = record.abstract
             updates["abstract_fingerprint"] = fingerprints.abstract_fingerprint(record.abstract)
+        for name in user_fields & set(updates):
+            del updates[name]
+        if "title" not in updates:
+            updates.pop("title_inferred", None)
+        if "abstract" not in updates:
+            updates.pop("abstract_fingerprint", None)
+        entry_key = self._entry_key_for(existing, record)
+        if entry_key:
+            updates["key"] = entry_key
         had_tags = {
             row[0]
             for row in self.db.execute(
-                "SELECT tag_id FROM paper_tags WHERE paper_id = ?", [existing["id"]]
+                "SELECT tag_id FROM paper_tags WHERE paper_id = ?", [paper_id]
             )
         }
-        self._add_tags(existing["id"], record)
+        self._add_tags(paper_id, record)
         tags_changed = had_tags != {
             row[0]
             for row in self.db.execute(
-                "SELECT tag_id FROM paper_tags WHERE paper_id = ?", [existing["id"]]
+                "SELECT tag_id FROM paper_tags WHERE paper_id = ?", [paper_id]
             )
         }
+        extras_added = self._add_entry_extras(paper_id, record)
         if not updates:
-            return tags_changed
+            return tags_changed or extras_added
         updates["modified"] = utc_now()
-        self.db["papers"].update(existing["id"], updates)
+        self.db["papers"].update(paper_id, updates)
+        self._record_sources(paper_id, updates)
+        if entry_key:
+            citekeys.pin_keys(self.db, [paper_id])
+        elif updates.keys() & {"title", "authors", "year"}:
+            citekeys.regenerate_provisional_keys(self.db, [paper_id])
         return True
+
+    def _entry_key_for(self, existing: dict, record: ParsedRecord) -> str:
+        """The BibTeX entry's own key for the paper it completes, when the paper's key is
+        still provisional and the entry's is usable and free; '' to keep ours."""
+        wanted = record.citation_key
+        if self.format != "bibtex" or not wanted or existing["key"] == wanted:
+            return ""
+        if not (BIBTEX_KEY.match(wanted) and wanted[0].isalpha()):
+            return ""
+        if citekeys.is_pinned(self.db, existing["id"]):
+            return ""  # ours has been cited: it stays
+        owner = self.db.execute(
+            "SELECT id FROM papers WHERE key = ? COLLATE NOCASE", [wanted]
+        ).fetchone()
+        if owner and owner[0] != existing["id"]:
+            self.report.warnings.append(
+                f"line {record.line}: key {wanted!r} is already used by another paper; "
+                f"the paper it completes keeps {existing['key']!r}"
+            )
+            return ""
+        return wanted
+
+    def _add_entry_extras(self, paper_id: int, record: ParsedRecord) -> bool:
+        """The entry's type and extra fields for a paper that has none yet."""
+        if not (record.entry_type or record.extra_fields):
+            return False
+        if self.db.execute("SELECT 1 FROM paper_bibtex WHERE paper_id = ?", [paper_id]).fetchone():
+            return False
+        self.db.execute(
+            "INSERT INTO paper_bibtex (paper_id, entry_type, fields) VALUES (?, ?, ?)",
+            [
+                paper_id,
+                record.entry_type,
+                json.dumps([list(pair) for pair in record.extra_fields], ensure_ascii=False),
+            ],
+        )
+        return True
+
+    def _user_fields(self, paper_id: int) -> set[str]:
+        """The fields the user set on this paper, which no import overwrites."""
+        if not self._has_field_sources:
+            return set()
+        return {
+            row[0]
+            for row in self.db.execute(
+                "SELECT field FROM field_sources WHERE paper_id = ? AND source = 'user'",
+                [paper_id],
+            )
+        }
+
+    def _record_sources(self, paper_id: int, updates: dict) -> None:
+        """Remember where the filled fields came from: this BibTeX entry, or this file."""
+        if not self._has_field_sources:
+            return
+        source = "bibtex" if self.format == "bibtex" else "file"
+        for name in updates.keys() & SOURCED_FIELDS:
+            self.db.execute(
+                "DELETE FROM field_sources WHERE paper_id = ? AND field = ?", [paper_id, name]
+            )
+            self.db.execute(
+                "INSERT INTO field_sources (paper_id, field, source) VALUES (?, ?, ?)",
+                [paper_id, name, source],
+            )
 
 
 def import_file(
@@ -336,9 +471,7 @@ def import_file(
             sink = RecordSink(db, report, str(path.resolve()), "abstracts")
             _consume(
                 read_abstracts(
-                    _counting(
-                        textfile.read_lines(path, info, too_long=_too_long(report)), progress
-                    )
+                    _counting(textfile.read_lines(path, info, too_long=_too_long(report)), progress)
                 ),
                 sink,
                 report,

@@ -50,7 +50,9 @@ def test_keys_are_ascii():
     key = make_key(title="DεpS: Delayed", authors=["Müller, Jürgen"], year=2024)
     assert key == "muller2024depsilonps"
     assert make_key("[auth]", authors=["van der Berg, Anna"]) == "vanderBerg"
-    assert make_key(title="多语言预训练") == "paper"
+    # Chinese by its pinyin: the first four syllables of a run of characters.
+    assert make_key(title="多语言预训练") == "duoyuyanyu"
+    assert make_key("[auth]", authors=["Иванов, Иван"]) == "Ivanov"
 
 
 @pytest.mark.parametrize("pattern", ["[nope]", "[auth:shout]", "[auth", "auth]"])

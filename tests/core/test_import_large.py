@@ -148,14 +148,15 @@ def test_50mb_listing_full_import(library: Library, big_listing):
 
 def test_many_papers_with_the_same_key_base(library: Library, tmp_path, monkeypatch):
     # Thousands of untitled abstracts whose inferred titles lead with the same word all
-    # want the key "paper": each must find a free suffix in a few lookups, not thousands.
+    # want the key "mamba": each must find a free suffix in a few lookups, not thousands.
     from readinglist.db import papers as paper_queries
 
     count = 3000
     rng = random.Random(1)
     path = tmp_path / "same-start.txt"
     path.write_text(
-        "".join(f"Abstract:{abstract_for(i, rng)}\n" for i in range(count)), encoding="utf-8"
+        "".join(f"Abstract:Mamba {abstract_for(i, rng)}\n" for i in range(count)),
+        encoding="utf-8",
     )
     calls = {"n": 0}
     original = paper_queries.key_taken
@@ -168,5 +169,5 @@ def test_many_papers_with_the_same_key_base(library: Library, tmp_path, monkeypa
     assert importer.import_file(library.db, path).added == count
     keys = [p.key for p in library.papers()]
     assert len(set(keys)) == count
-    assert keys[:4] == ["paper", "papera", "paperb", "paperc"]
+    assert keys[:4] == ["mamba", "mambaa", "mambab", "mambac"]
     assert calls["n"] < count * 30  # probing suffixes one by one would take ~4.5 million
