@@ -9,17 +9,49 @@ Nothing the user wrote can be lost by the index.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
 from readinglist.db import papers as paper_queries
+from readinglist.db.connection import write_transaction
 from readinglist.search import SearchDocument, document_from_paper
 
 
 def library_id(db: sqlite_utils.Database) -> str:
     """A random id made when the library was created: an index belongs to one library."""
     return db.execute("SELECT value FROM library_info WHERE name = 'id'").fetchone()[0]
+
+
+def index_stamp(db: sqlite_utils.Database) -> str:
+    """What an index must carry to be in step with this database: the library's id and
+    the token of the last rebuild or catch-up that this database recorded.
+
+    The index lives outside the library folder, so the folder can be replaced under it
+    (a restored copy, a synced folder): a database that did not record the index's last
+    catch-up has a different token, and the index is rebuilt rather than trusted."""
+    row = db.execute("SELECT value FROM library_info WHERE name = 'index_token'").fetchone()
+    return f"{library_id(db)}:{row[0] if row else ''}"
+
+
+def new_stamp(db: sqlite_utils.Database) -> tuple[str, str]:
+    """(a fresh token, the stamp it makes) for an index about to change."""
+    token = secrets.token_hex(8)
+    return token, f"{library_id(db)}:{token}"
+
+
+def record_caught_up(db: sqlite_utils.Database, up_to: int, token: str) -> None:
+    """In one transaction: forget the queue entries the index now reflects and record its
+    new token. Raises if the database cannot be written (a read-only library): the
+    queue then stays, and the index keeps its old stamp."""
+    with write_transaction(db):
+        clear_queue(db, up_to)
+        db.execute(
+            "INSERT INTO library_info (name, value) VALUES ('index_token', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            [token],
+        )
 
 
 def pending(db: sqlite_utils.Database) -> tuple[int, list[int]]:

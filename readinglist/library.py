@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from readinglist import importer, indexing
+from readinglist import importer, index_location, indexing
 from readinglist.candidates import Candidates, find_candidates
 from readinglist.cite import CiteMixin, follow_tag_rename
 from readinglist.db import edits, lists, notes, open_database, tags, views
@@ -41,7 +41,7 @@ from readinglist.models import (
     Status,
     Tag,
 )
-from readinglist.paths import DATABASE_NAME, INDEX_DIR_NAME, default_library_dir
+from readinglist.paths import DATABASE_NAME, default_library_dir
 from readinglist.safety import SafetyMixin, list_backups, restore_damaged_library
 from readinglist.search import WhooshIndex
 from readinglist.searching import SearchMixin
@@ -75,12 +75,27 @@ class Library(SearchMixin, CiteMixin, SafetyMixin):
             self.db.close()
             raise
         self.undo_log = UndoLog(self.db)
-        self.index = WhooshIndex(self.folder / INDEX_DIR_NAME)
+        try:
+            self.index = WhooshIndex(self._index_folder())
+        except BaseException:
+            self.db.close()
+            raise
         # False when the index is missing, damaged, old or behind the database: the
         # caller rebuilds it (the window in the background, the command line on demand).
-        self.index_ready = self.index.open(indexing.library_id(self.db))
+        self.index_ready = self.index.open(indexing.index_stamp(self.db))
         if not self.index_ready and self.count() == 0:
             self.rebuild_index()  # an empty index costs nothing
+
+    def _index_folder(self) -> Path:
+        """This user's private index folder for the library (never inside the library
+        folder: Whoosh's files are pickles; see readinglist/index_location.py)."""
+        index_location.discard_legacy_index(self.folder)
+        folder = index_location.index_folder(self.folder, indexing.library_id(self.db))
+        try:
+            index_location.prepare(folder)
+        except OSError as error:
+            raise LibraryError(f"cannot use the cache folder {folder.parent}: {error}") from error
+        return folder
 
     def changed_elsewhere(self) -> bool:
         """True once after another connection (the command line, a worker) committed a

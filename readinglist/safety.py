@@ -15,7 +15,8 @@ from pathlib import Path
 from readinglist.db import backup
 from readinglist.db.connection import READ_ONLY_MESSAGE, damaged_message, is_read_only
 from readinglist.errors import LibraryError, LibraryReadOnly, UserError
-from readinglist.paths import DATABASE_NAME, INDEX_DIR_NAME
+from readinglist.index_location import indexes_of_folder
+from readinglist.paths import DATABASE_NAME
 
 
 class SafetyMixin:
@@ -87,7 +88,7 @@ class SafetyMixin:
         safety = self.backup("before-restore")
         backup.restore_into(self.db, Path(backup_path))
         self.index.close()
-        shutil.rmtree(self.folder / INDEX_DIR_NAME, ignore_errors=True)
+        shutil.rmtree(self.index.folder, ignore_errors=True)
         self.index_ready = False
         return safety
 
@@ -125,5 +126,6 @@ def restore_damaged_library(folder: str | os.PathLike, backup_path: str | os.Pat
     partial = database.with_suffix(".restoring")
     shutil.copy2(source, partial)
     os.replace(partial, database)
-    shutil.rmtree(folder / INDEX_DIR_NAME, ignore_errors=True)
+    for index in indexes_of_folder(folder):
+        shutil.rmtree(index, ignore_errors=True)
     return kept

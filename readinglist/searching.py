@@ -6,8 +6,10 @@ Kept apart from library.py to keep modules small; ``Library`` mixes it in.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from readinglist import indexing
+from readinglist.errors import UserError
 from readinglist.search import QUERY_SYNTAX, SearchResults, highlight
 from readinglist.search.analysis import WORD_RE, analyse_word
 
@@ -51,6 +53,7 @@ class SearchMixin:
                     progress(done, len(ids))
                 yield document
 
+        token, stamp = indexing.new_stamp(self.db)
         try:
             self.index.update(documents())
             gone = set(ids) - present
@@ -63,27 +66,41 @@ class SearchMixin:
             log.warning("updating the search index failed; rebuilding it", exc_info=True)
             self.index_ready = False
             return self.rebuild_index(progress=progress, cancel=cancel)
-        indexing.clear_queue(self.db, last)
+        self._record_caught_up(last, token, stamp)
         return True
 
     def rebuild_index(self, progress=None, cancel=None) -> bool:
         """Rebuild the search index from SQLite; False if cancelled (the old one stays)."""
         last = indexing.last_queued(self.db)  # changes after this stay queued
+        token, stamp = indexing.new_stamp(self.db)
         done = self.index.rebuild(
             indexing.documents(self.db),
             self.count(),
-            indexing.library_id(self.db),
+            stamp,
             progress=progress,
             cancel=cancel,
         )
         if done:
             self.index_ready = True
-            indexing.clear_queue(self.db, last)
+            self._record_caught_up(last, token, stamp)
         return done
+
+    def _record_caught_up(self, last: int, token: str, stamp: str) -> None:
+        # The database first, then the index: a crash in between leaves stamps that differ,
+        # which means a rebuild, never an index trusted beyond what it holds.
+        try:
+            indexing.record_caught_up(self.db, last, token)
+        except (sqlite3.OperationalError, UserError):
+            # A read-only library: the queue stays (draining it again is harmless) and the
+            # index takes the stamp the database knows, which it now more than satisfies.
+            log.info("cannot record the index catch-up in a read-only library")
+            self.index.set_stamp(indexing.index_stamp(self.db))
+            return
+        self.index.set_stamp(stamp)
 
     def refresh_search(self) -> None:
         """Pick up index changes made by another ``Library`` (a worker, the command line)."""
-        self.index_ready = self.index.open(indexing.library_id(self.db))
+        self.index_ready = self.index.open(indexing.index_stamp(self.db))
 
     def search(
         self, query: str, *, limit: int | None = 20, highlight: bool = True, sync: bool = True

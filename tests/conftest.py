@@ -17,6 +17,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = REPO_ROOT.parent / "shared" / "testdata"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test gets its own cache folder (search indexes, lookup responses), so tests
+    never share state with each other or with the user running them. Subprocesses (the
+    command line, crash tests) inherit it through the environment."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("READINGLIST_CACHE", str(cache))
+    return cache
+
+
 @pytest.fixture
 def library(tmp_path: Path):
     """A fresh, empty library in a temporary folder."""

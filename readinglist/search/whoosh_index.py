@@ -17,6 +17,11 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
@@ -48,7 +53,7 @@ PARALLEL_THRESHOLD = 20_000
 WRITER_MEMORY_MB = 256
 # Incremental updates (an import, an edit) keep a small pool: memory stays bounded.
 UPDATE_MEMORY_MB = 32
-# A rebuild folder untouched this long belongs to a crashed rebuild.
+# Without file locks (Windows), a rebuild folder untouched this long belongs to a crash.
 LEFTOVER_AGE_S = 30 * 60
 _BATCH = 500  # documents between progress reports and cancel checks
 _HIGHLIGHTED_FIELDS = frozenset({"title", "abstract", "note"})
@@ -155,20 +160,23 @@ class WhooshIndex(SearchIndex):
         building = self._sibling("new")
         building.mkdir()
         self._building.add(building)
+        alive = _BuildLock(building)
         try:
-            if not self._build(building, documents, total, progress, cancel):
+            try:
+                if not self._build(building, documents, total, progress, cancel):
+                    shutil.rmtree(building, ignore_errors=True)
+                    return False
+                manifest.write(building, SCHEMA_VERSION, stamp)
+            except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
-                self._building.discard(building)
-                return False
-            manifest.write(building, SCHEMA_VERSION, stamp)
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
+                raise
+            with self._lock:
+                self._close()
+                self._swap_in(building)
+        finally:
             self._building.discard(building)
-            raise
+            alive.release()  # only now: until the swap, the folder is a live rebuild's
         with self._lock:
-            self._building.discard(building)
-            self._close()
-            self._swap_in(building)
             if not self.open(stamp):
                 raise RuntimeError(f"the rebuilt search index at {self.folder} does not open")
         if progress is not None:
@@ -217,21 +225,15 @@ class WhooshIndex(SearchIndex):
 
     def _remove_leftovers(self) -> None:
         """Folders of rebuilds that crashed; not one a rebuild is writing now, here or in
-        another program (a rebuild touches its folder as it goes, so a live one is recent)."""
+        another program: a live rebuild holds a lock on its folder's lock file."""
         pattern = f".{self.folder.name}.*-*"
-        stale_before = time.time() - LEFTOVER_AGE_S
         for leftover in self.folder.parent.glob(pattern):
-            if leftover in self._building:
+            if leftover in self._building or leftover.suffix == ".lock":
                 continue
-            try:
-                newest = max(
-                    (p.stat().st_mtime for p in leftover.rglob("*")),
-                    default=leftover.stat().st_mtime,
-                )
-            except OSError:
+            if _BuildLock.held_elsewhere(leftover):
                 continue
-            if newest < stale_before:
-                shutil.rmtree(leftover, ignore_errors=True)
+            shutil.rmtree(leftover, ignore_errors=True)
+            _BuildLock.path_for(leftover).unlink(missing_ok=True)
 
     def update(self, documents: Iterable[SearchDocument], *, stamp: str | None = None) -> None:
         with self._lock:
@@ -386,6 +388,50 @@ class WhooshIndex(SearchIndex):
             return tag_suggestions(
                 searcher.reader(), neighbours.matched_terms, neighbour_tags, own, limit
             )
+
+
+class _BuildLock:
+    """An exclusive lock held while a rebuild writes its folder, so that another program
+    can tell a live rebuild from one that crashed (the kernel drops the lock of a dead
+    process). Without ``fcntl`` (Windows), a folder untouched for a while counts as dead."""
+
+    def __init__(self, building: Path):
+        self._file = open(self.path_for(building), "a+b")  # noqa: SIM115 - held open
+        if fcntl is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+
+    @staticmethod
+    def path_for(building: Path) -> Path:
+        return building.with_name(building.name + ".lock")
+
+    def release(self) -> None:
+        path = Path(self._file.name)
+        self._file.close()
+        path.unlink(missing_ok=True)
+
+    @classmethod
+    def held_elsewhere(cls, building: Path) -> bool:
+        if fcntl is None:
+            try:
+                newest = max(
+                    (p.stat().st_mtime for p in building.rglob("*")),
+                    default=building.stat().st_mtime,
+                )
+            except OSError:
+                return True
+            return newest >= time.time() - LEFTOVER_AGE_S
+        try:
+            with open(cls.path_for(building), "rb") as probe:
+                try:
+                    fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(probe.fileno(), fcntl.LOCK_UN)
+        except FileNotFoundError:
+            return False  # an old index being swapped out, or a crash before locking
+        except OSError:
+            return True
+        return False
 
 
 def _docnums(searcher, hits: list[SearchHit]) -> list[int]:

@@ -168,7 +168,7 @@ def big_library(big_library_template: Path, tmp_path: Path):
     library = copy_library(big_library_template, tmp_path / "big")
     # These tests check the SQLite state. Re-indexing up to 1,000 search documents after
     # every step would triple their run time, so the index is left behind here (as after
-    # a crash: it is rebuilt when next needed); ``refresh_search()`` switches it back on.
+    # a crash: it is rebuilt when next needed); ``sync_index()`` switches it back on.
     library.index_ready = False
     yield library
     library.close()

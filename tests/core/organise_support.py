@@ -73,6 +73,7 @@ def tag_sets(library: Library) -> dict[int, set[str]]:
 
 
 def copy_library(template: Path, destination: Path) -> Library:
-    """A private copy of a closed library folder (database and search index)."""
+    """A private copy of a closed library folder (its search index is rebuilt on demand:
+    indexes live in the user's cache, keyed by folder)."""
     shutil.copytree(template, destination)
     return Library(destination)

@@ -26,8 +26,7 @@ def test_big_library_has_the_expected_tags(big_library):
 
 
 def test_bulk_tag_of_1000_papers_undo_redo(big_library):
-    big_library.refresh_search()  # this one keeps the search index in step too
-    assert big_library.index_ready
+    assert big_library.sync_index()  # this one keeps the search index in step too
     ids = big_library.paper_ids()
     before = tag_sets(big_library)
 
