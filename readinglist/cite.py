@@ -13,17 +13,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from readinglist import citekey_patterns, citekeys, export
+from readinglist import citekey_patterns, citekeys, export, trust
 from readinglist.db import edits, lists
 from readinglist.db import papers as paper_queries
 from readinglist.db.connection import write_transaction
 from readinglist.errors import UserError
 from readinglist.formats.bibtex import cite_command
+from readinglist.indexing import library_id
 from readinglist.models import Changes, Paper, PaperFilter
 
 log = logging.getLogger(__name__)
 
 PATTERN_SETTING = citekeys.PATTERN_SETTING
+INACTIVE_MESSAGE = (
+    "not written: this auto-export was made by another installation (a received library); "
+    "add it again to confirm it"
+)
 FORMATS = export.FORMATS
 
 
@@ -46,6 +51,9 @@ class AutoExport:
     format: str
     last_written: str | None
     last_error: str
+    # False for a binding this installation did not make (a received library): kept and
+    # shown, never written, until the user confirms it (see readinglist/trust.py).
+    active: bool = True
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -225,10 +233,10 @@ class CiteMixin:
         target = str(Path(path).expanduser().resolve())
         export.check_target(target)  # a device, a FIFO or a folder: refused at once
         self.db.execute(
-            "INSERT INTO auto_exports (path, scope, value, format) VALUES (?, ?, ?, ?) "
+            "INSERT INTO auto_exports (path, scope, value, format, seal) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(path) DO UPDATE SET scope = excluded.scope, value = excluded.value, "
-            "format = excluded.format",
-            [target, scope, value, fmt],
+            "format = excluded.format, seal = excluded.seal",
+            [target, scope, value, fmt, self._auto_export_seal(target)],
         )
         self.refresh_auto_exports()
         return next(a for a in self.auto_exports() if a.path == target)
@@ -241,16 +249,36 @@ class CiteMixin:
 
     def auto_exports(self) -> list[AutoExport]:
         rows = self.db.execute(
-            "SELECT id, path, scope, value, format, last_written, last_error "
+            "SELECT id, path, scope, value, format, last_written, last_error, seal "
             "FROM auto_exports ORDER BY path"
         )
-        return [AutoExport(*row) for row in rows]
+        return [
+            AutoExport(*row[:-1], active=trust.is_sealed(row[-1], *self._sealed_parts(row[1])))
+            for row in rows
+        ]
+
+    def _sealed_parts(self, target: str) -> tuple[str, ...]:
+        # The target is what could hurt; the library id ties the seal to this library.
+        return ("auto-export", library_id(self.db), target)
+
+    def _auto_export_seal(self, target: str) -> str:
+        try:
+            return trust.seal(*self._sealed_parts(target))
+        except OSError as error:
+            raise UserError(f"cannot read this installation's key: {error}") from error
 
     def refresh_auto_exports(self) -> list[str]:
         """Rewrite every bound file whose content changed; returns the paths written.
         A failure (full disk, folder gone) is recorded on the binding, never raised."""
         written = []
         for binding in self.auto_exports():
+            if not binding.active:
+                if binding.last_error != INACTIVE_MESSAGE:
+                    self.db.execute(
+                        "UPDATE auto_exports SET last_error = ? WHERE id = ?",
+                        [INACTIVE_MESSAGE, binding.id],
+                    )
+                continue
             scope = {
                 "library": ExportScope(),
                 "tag": ExportScope(tag=binding.value),

@@ -19,11 +19,12 @@ SHARED_TESTDATA = REPO_ROOT.parent / "shared" / "testdata"
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory, monkeypatch) -> Path:
-    """Each test gets its own cache folder (search indexes, lookup responses), so tests
-    never share state with each other or with the user running them. Subprocesses (the
-    command line, crash tests) inherit it through the environment."""
+    """Each test gets its own cache and config folders (search indexes, lookup responses,
+    the installation key), so tests never share state with each other or with the user
+    running them. Subprocesses (the command line, crash tests) inherit them."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("READINGLIST_CACHE", str(cache))
+    monkeypatch.setenv("READINGLIST_CONFIG", str(tmp_path_factory.mktemp("config")))
     return cache
 
 

@@ -22,6 +22,7 @@ LAYERS = {
     "citekey_patterns": 1.5,  # builds on citekeys
     "fingerprints": 1,
     "index_location": 1,
+    "trust": 1,
     "db": 2,
     "search": 2,
     "formats": 2,

@@ -133,7 +133,8 @@ def cmd_auto_list(library: Library, args) -> int:
     if args.json:
         print_json([b.to_dict() for b in bindings])
     for b in [] if args.json else bindings:
-        error = f"  ERROR: {b.last_error}" if b.last_error else ""
+        error = f"  INACTIVE: {b.last_error}" if not b.active else ""
+        error = error or (f"  ERROR: {b.last_error}" if b.last_error else "")
         print(f"{b.path}  ({b.format}, {b.scope} {b.value}, written {b.last_written}){error}")
     return EXIT_OK
 

@@ -295,6 +295,15 @@ def _key_state(db: sqlite_utils.Database) -> None:
         )
 
 
+@migrations(name="0007_auto_export_seals")
+def _auto_export_seals(db: sqlite_utils.Database) -> None:
+    # An auto-export rewrites a file outside the library after every change; it is honoured
+    # only with this installation's seal (readinglist/trust.py), so a received library
+    # cannot point one at ~/.bashrc. Bindings made before seals existed wait for the user
+    # to confirm them.
+    db.execute("ALTER TABLE auto_exports ADD COLUMN seal TEXT NOT NULL DEFAULT ''")
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]

@@ -64,7 +64,9 @@ class AutoExportDialog(QDialog):
                 "list": f"Reading list: {names.get(binding.value, binding.value)}",
             }[binding.scope]
             written = binding.last_written or "not yet"
-            if binding.last_error:
+            if not binding.active:
+                written = "inactive: made elsewhere (a received library); add it again to confirm"
+            elif binding.last_error:
                 written = f"failed: {binding.last_error}"
             for column, text in enumerate((binding.path, scope, binding.format, written)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
