@@ -25,6 +25,7 @@ from readinglist.errors import (
     PaperNotFound,
     TooManyFiles,
 )
+from readinglist.lookup.library_mixin import LookupMixin
 from readinglist.models import (
     Changes,
     FileReport,
@@ -53,7 +54,7 @@ __all__ = ["Library", "list_backups", "restore_damaged_library"]
 log = logging.getLogger(__name__)
 
 
-class Library(SearchMixin, CiteMixin, SafetyMixin):
+class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
     """A library folder: ``library.sqlite3`` (the truth) plus derived data beside it."""
 
     def __init__(self, folder: str | os.PathLike | None = None, *, check: bool = False):
