@@ -100,6 +100,7 @@ def _open_for_writing(path: Path) -> LibraryDatabase:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        _distrust_schema(conn)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         # NORMAL is durable in WAL mode except for the last commits on power loss.
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -166,9 +167,18 @@ def _connect_read_only(path: Path, flags: str) -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        _distrust_schema(conn)
     except sqlite3.DatabaseError as error:
         raise LibraryError(f"cannot open the library database {path}: {error}") from error
     return conn
+
+
+def _distrust_schema(conn: sqlite3.Connection) -> None:
+    """A library database may come from anyone: its triggers and views may not call
+    functions with side effects (``trusted_schema``), and damaged pages are caught when
+    read rather than trusted (``cell_size_check``). Extensions stay unloadable."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
 
 
 def _open_without_shm(path: Path) -> tuple[sqlite3.Connection, Path | None]:

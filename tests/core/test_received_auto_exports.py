@@ -78,3 +78,9 @@ def test_own_bindings_stay_active_and_another_installation_does_not_trust_them(
     monkeypatch.setenv("READINGLIST_CONFIG", str(tmp_path / "another-installation"))
     with Library(folder) as elsewhere:
         assert not elsewhere.auto_exports()[0].active
+
+
+def test_a_library_database_is_opened_distrusting_its_schema(library):
+    # Triggers and views of a received database may not call functions with side effects.
+    assert library.db.execute("PRAGMA trusted_schema").fetchone()[0] == 0
+    assert library.db.execute("PRAGMA cell_size_check").fetchone()[0] == 1
