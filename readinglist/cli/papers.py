@@ -117,6 +117,7 @@ def _print_import_report(report: ImportReport) -> None:
         print(
             f"{file.path}: {file.format}, {file.added} added, {file.merged} merged, "
             f"{file.duplicates} duplicates, {len(file.skipped)} skipped"
+            + (f", completed {file.completed} papers" if file.completed else "")
         )
         for skipped in file.skipped:
             print(f"  line {skipped.line}: skipped {skipped.reason}: {skipped.text[:60]!r}")
@@ -127,6 +128,7 @@ def _print_import_report(report: ImportReport) -> None:
     print(
         f"{report.added} added, {report.merged} merged, {report.duplicates} duplicates, "
         f"{report.skipped} skipped, {len(report.failed)} file(s) failed"
+        + (f"; completed {report.completed} papers from BibTeX" if report.completed else "")
     )
 
 

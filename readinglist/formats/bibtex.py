@@ -105,15 +105,16 @@ def _check_keys(papers: list[Paper]) -> None:
         seen[folded] = paper.key
 
 
-def entry_type(paper: Paper, extras: BibExtras = BibExtras()) -> str:
+def entry_type(paper: Paper, extras: BibExtras = BibExtras(), *, dialect: str = "bibtex") -> str:
     """The entry type: a preserved one, else @article with a journal, @inproceedings with
-    a conference, @misc for arXiv papers and everything else. Styles such as plain.bst
-    require author and year for the first two, so without them the entry stays @misc."""
+    a conference, and for the rest @misc, or in BibLaTeX @online for an arXiv preprint (as
+    arXiv's own export and Better BibTeX do). Styles such as plain.bst require author and
+    year for @article and @inproceedings, so without them the entry stays @misc."""
     if extras.entry_type and re.fullmatch(r"[A-Za-z]+", extras.entry_type):
         return extras.entry_type.lower()
     venue = _venue(paper)
     if not venue or not paper.authors or not paper.year:
-        return "misc"
+        return "online" if dialect == "biblatex" and paper.arxiv_id else "misc"
     return "inproceedings" if _CONFERENCE.search(venue) else "article"
 
 
@@ -132,7 +133,7 @@ def _venue_field(kind: str, ascii: bool) -> str:
 def _entry(
     paper: Paper, ascii: bool, include_abstract: bool, notes: Sequence[str], extras: BibExtras
 ) -> str:
-    kind = entry_type(paper, extras)
+    kind = entry_type(paper, extras, dialect="bibtex" if ascii else "biblatex")
     extra = {name.lower(): value for name, value in extras.fields}
     fields: list[tuple[str, str]] = []
     if paper.authors:
@@ -146,12 +147,14 @@ def _entry(
     # A preserved entry type keeps its venue as written ("arXiv preprint ..." included).
     venue = paper.venue.strip() if extras.entry_type else _venue(paper)
     if venue:
-        fields.append((_venue_field(kind, ascii), latex.to_latex(venue, ascii=ascii)))
+        fields.extend(_venue_fields(kind, venue, ascii, extra))
     fields.extend(_date_fields(paper, ascii, extra))
     fields.extend(_eprint_fields(paper, ascii, extra))
     for name in ("url", "doi"):
         if getattr(paper, name).strip():
             fields.append((name, _verbatim(getattr(paper, name))))
+        elif name == "url" and paper.arxiv_id:
+            fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
     note = _note(paper, ascii, extra.get("note", ""))
     if note:
         fields.append(("note", note))
@@ -165,7 +168,7 @@ def _entry(
     if ascii and not paper.authors and "key" not in extra:
         # plain.bst sorts by author, or by the "key" field when there is no author.
         fields.append(("key", paper.key))
-    fields.extend(_extra_fields(extras, {name for name, _ in fields}, ascii))
+    fields.extend(_extra_fields(extras, {name.lower() for name, _ in fields}, ascii))
     body = ",\n".join(f"  {name} = {_braced(name, value)}" for name, value in fields)
     return f"@{kind}{{{paper.key},\n{body}\n}}\n" if fields else f"@{kind}{{{paper.key}}}\n"
 
@@ -185,11 +188,74 @@ def _name(name: str, ascii: bool) -> str:
     return ", ".join(parts)
 
 
+def _venue_fields(
+    kind: str, venue: str, ascii: bool, extra: dict[str, str]
+) -> list[tuple[str, str]]:
+    """The venue field; for an article whose venue is a journal reference as arXiv gives
+    it ("Phys. Rev. B 76, 073103 (2007)", "JHEP 0704:052,2007"), the journal, volume,
+    number and pages apart, unless the entry kept its own volume or pages."""
+    field = _venue_field(kind, ascii)
+    parts = journal_ref(venue) if kind == "article" else None
+    if parts is None or "volume" in extra or "pages" in extra:
+        return [(field, latex.to_latex(venue, ascii=ascii))]
+    journal, volume, number, pages = parts
+    fields = [(field, latex.to_latex(journal, ascii=ascii)), ("volume", volume)]
+    if number:
+        fields.append(("number", number))
+    if pages:
+        fields.append(("pages", pages))
+    return fields
+
+
+_REF_PAGES = r"(?P<pages>[A-Za-z]?\d+(?:\s*[-\u2013]+\s*[A-Za-z]?\d+)?)(?:\([A-Z]\))?"
+_A_YEAR = r"(?:1[89]|20)\d\d"
+_REF_YEAR = r"(?P<year>" + _A_YEAR + ")"
+_JOURNAL_REFS = (
+    # Phys. Rev. B 76, 073103 (2007) / Phys.Rev.Lett.98:196806,2007 / JHEP 0704:052,2007
+    re.compile(
+        r"^(?P<journal>[^\d,;:()]*?[A-Za-z.)\]])\s*(?P<volume>\d+)\s*"
+        r"(?:\((?!" + _A_YEAR + r"\))(?P<number>\d+)\))?\s*[:,]\s*" + _REF_PAGES + r"\s*,?\s*"
+        r"(?:\(?" + _REF_YEAR + r"\)?)?\.?$"
+    ),
+    # J. Phys. A 40 (2007) 1234-1240
+    re.compile(
+        r"^(?P<journal>[^\d,;()]*?[A-Za-z.)\]])\s*(?P<volume>\d+)\s*"
+        r"\(" + _REF_YEAR + r"\)\s*,?\s*" + _REF_PAGES + r"\.?$"
+    ),
+)
+
+
+def journal_ref(venue: str) -> tuple[str, str, str, str] | None:
+    """(journal, volume, number, pages) of a one-article journal reference, else None."""
+    text = " ".join(venue.split())
+    for pattern in _JOURNAL_REFS:
+        match = pattern.match(text)
+        if match and match.group("journal").strip(" .,") and not _ARXIV_VENUE.match(text):
+            pages = re.sub(r"\s*[-\u2013]+\s*", "--", match.group("pages"))
+            number = match.groupdict().get("number") or ""
+            return match.group("journal").strip(" ,"), match.group("volume"), number, pages
+    return None
+
+
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
 def _date_fields(paper: Paper, ascii: bool, extra: dict[str, str]) -> list[tuple[str, str]]:
+    """BibTeX: year, and month when the paper's date (its first version, or publication)
+    falls in that year. BibLaTeX: date, as full as it is known (2023-12-01)."""
     if not paper.year:
         return []
+    known = getattr(paper, "date", "") or ""
+    match = _ISO_DATE.fullmatch(known[:10]) if known else None
+    if not (match and match.group(1) == str(paper.year)):
+        match = None
     if ascii:
-        return [("year", str(paper.year))]
+        fields = [("year", str(paper.year))]
+        if match and match.group(2) and 1 <= int(match.group(2)) <= 12:
+            fields.append(("month", MONTHS[int(match.group(2)) - 1]))
+        return fields
+    if match:
+        return [("date", match.group(0))]
     date = extra.get("date", "")
     if date.startswith(str(paper.year)) and re.fullmatch(r"[0-9/\-]+", date):
         return [("date", date)]
@@ -199,10 +265,15 @@ def _date_fields(paper: Paper, ascii: bool, extra: dict[str, str]) -> list[tuple
 def _eprint_fields(paper: Paper, ascii: bool, extra: dict[str, str]) -> list[tuple[str, str]]:
     if not paper.arxiv_id:
         return []
-    arxiv_class = extra.get("primaryclass") or extra.get("eprintclass") or ""
-    if ascii:
-        fields = [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
-        name = "primaryclass"
+    arxiv_class = (
+        getattr(paper, "primary_class", "")
+        or extra.get("primaryclass")
+        or extra.get("eprintclass")
+        or ""
+    )
+    if ascii:  # spelt as arXiv's own export spells them
+        fields = [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
+        name = "primaryClass"
     else:
         fields = [("eprint", paper.arxiv_id), ("eprinttype", "arxiv")]
         name = "eprintclass"

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 
 from readinglist.formats import latex
-from readinglist.formats.bibtex import entry_type
+from readinglist.formats.bibtex import entry_type, journal_ref
 from readinglist.models import Paper
 
 _TYPES = {"article": "article-journal", "inproceedings": "paper-conference"}
@@ -31,9 +31,18 @@ def _item(paper: Paper, include_abstract: bool) -> dict:
     if paper.authors:
         item["author"] = [_name(name) for name in paper.authors]
     if paper.year:
-        item["issued"] = {"date-parts": [[paper.year]]}
+        item["issued"] = {"date-parts": [_date_parts(paper)]}
     if paper.venue.strip() and kind != "misc":
-        item["container-title"] = latex.to_plain(paper.venue)
+        parts = journal_ref(paper.venue) if kind == "article" else None
+        if parts:  # "Phys. Rev. B 76, 073103 (2007)": journal, volume, issue and page apart
+            journal, volume, number, pages = parts
+            item["container-title"] = latex.to_plain(journal)
+            item["volume"] = volume
+            if number:
+                item["issue"] = number
+            item["page"] = pages.replace("--", "-")
+        else:
+            item["container-title"] = latex.to_plain(paper.venue)
     if paper.arxiv_id:
         item["number"] = f"arXiv:{paper.arxiv_id}"
         item["publisher"] = "arXiv"
@@ -50,6 +59,16 @@ def _item(paper: Paper, include_abstract: bool) -> dict:
     if include_abstract and paper.abstract.strip():
         item["abstract"] = latex.to_plain(paper.abstract)
     return item
+
+
+def _date_parts(paper: Paper) -> list[int]:
+    """[year, month, day] as far as the paper's date (first version or publication) is
+    known and agrees with its year; else [year]."""
+    date = getattr(paper, "date", "") or ""
+    parts = [int(part) for part in date[:10].split("-") if part.isdigit()]
+    if parts and parts[0] == paper.year and all(p > 0 for p in parts[1:]):
+        return parts[:3]
+    return [paper.year]
 
 
 def _name(name: str) -> dict:

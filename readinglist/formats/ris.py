@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from readinglist.formats import latex
-from readinglist.formats.bibtex import entry_type
+from readinglist.formats.bibtex import entry_type, journal_ref
 from readinglist.models import Paper
 
 _TYPES = {"article": "JOUR", "inproceedings": "CPAPER"}
@@ -33,7 +33,21 @@ def _record(paper: Paper, include_abstract: bool) -> list[str]:
     tags.extend(("AU", latex.squeeze(name)) for name in paper.authors)
     if paper.year:
         tags.append(("PY", str(paper.year)))
-    if paper.venue.strip() and kind in _VENUE_TAGS:
+        date = getattr(paper, "date", "") or ""
+        if date[:4] == str(paper.year) and len(date) >= 7:
+            tags.append(("DA", date[:10].replace("-", "/")))
+    parts = journal_ref(paper.venue) if kind == "JOUR" else None
+    if parts:  # "Phys. Rev. B 76, 073103 (2007)": journal, volume, issue and pages apart
+        journal, volume, number, pages = parts
+        tags.append(("JO", latex.to_plain(journal)))
+        tags.append(("VL", volume))
+        if number:
+            tags.append(("IS", number))
+        start, _, end = pages.partition("--")
+        tags.append(("SP", start))
+        if end:
+            tags.append(("EP", end))
+    elif paper.venue.strip() and kind in _VENUE_TAGS:
         tags.append((_VENUE_TAGS[kind], latex.to_plain(paper.venue)))
     url = paper.url.strip() or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else "")
     if url:

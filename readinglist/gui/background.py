@@ -167,7 +167,8 @@ class BackgroundWork:
         self.apply_changes(Changes(added=frozenset(report.added_ids), tags=True, lists=True))
         self.statusBar().showMessage(
             f"Imported: {report.added} added, {report.merged} merged, "
-            f"{report.duplicates} duplicates, {report.skipped} skipped",
+            f"{report.duplicates} duplicates, {report.skipped} skipped"
+            + (f"; completed {report.completed} papers" if report.completed else ""),
             8000,
         )
         self.import_finished.emit(report)

@@ -36,7 +36,12 @@ class ImportReportDialog(QDialog):
         self.summary = QLabel(
             f"{verdict}<b>{report.added}</b> added, <b>{report.merged}</b> merged, "
             f"<b>{report.duplicates}</b> duplicates, <b>{report.skipped}</b> skipped, "
-            f"<b>{len(report.failed)}</b> file(s) could not be read.",
+            f"<b>{len(report.failed)}</b> file(s) could not be read."
+            + (
+                f" BibTeX completed <b>{report.completed}</b> papers already in the library."
+                if report.completed
+                else ""
+            ),
             objectName="importSummary",
         )
         layout.addWidget(self.summary)
