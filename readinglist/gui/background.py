@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from readinglist.candidates import CONFIRM_FILES
+from readinglist.errors import TooManyFiles
 from readinglist.gui import settings as keys
 from readinglist.gui.dialogs import ImportReportDialog
 from readinglist.gui.sidebar import Target
@@ -114,7 +116,11 @@ class BackgroundWork:
     def import_samples(self) -> None:
         self.import_paths([str(seeds_dir())])
 
-    def import_paths(self, paths: list[str], target: Target | None = None) -> None:
+    def import_paths(
+        self, paths: list[str], target: Target | None = None, *, confirmed: bool = False
+    ) -> None:
+        """Import on a worker: folders are walked there too (with progress and Cancel),
+        and more than CONFIRM_FILES files are asked about first, unless ``confirmed``."""
         if not paths:
             return
         if self.import_task is not None:
@@ -123,10 +129,19 @@ class BackgroundWork:
         self._import_target = target
         folder = self.library.folder
 
-        def work(progress, cancelled) -> ImportReport:
+        def work(progress, cancelled) -> ImportReport | TooManyFiles:
             # The worker has its own connection: SQLite connections stay in their thread.
             with Library(folder) as worker_library:
-                return worker_library.import_files(paths, progress=progress, cancel=cancelled)
+                try:
+                    return worker_library.import_files(
+                        paths,
+                        progress=progress,
+                        cancel=cancelled,
+                        max_files=None if confirmed else CONFIRM_FILES,
+                    )
+                except TooManyFiles as error:  # nothing imported: ask first
+                    error.paths, error.target = paths, target
+                    return error
 
         self._start_progress("Importing…")
         self.undo_action.setEnabled(False)
@@ -139,6 +154,13 @@ class BackgroundWork:
         )
 
     def _import_progress(self, done: int, total: int, path: str) -> None:
+        if total == 0:  # folders being walked: files found so far
+            self.progress.setRange(0, 0)
+            if self.cancel_button.isEnabled():
+                self.statusBar().showMessage(f"Looking for files to import… {done:,} found")
+            return
+        if self.cancel_button.isEnabled():
+            self.statusBar().showMessage("Importing…")
         # Progress in kilobytes keeps the bar's int range safe for big files.
         self.progress.setRange(0, max(1, total // 1024))
         self.progress.setValue(done // 1024)
@@ -156,8 +178,11 @@ class BackgroundWork:
         self.cancel_button.setVisible(False)
         self.statusBar().clearMessage()
 
-    def _import_done(self, report: ImportReport) -> None:
+    def _import_done(self, report: ImportReport | TooManyFiles) -> None:
         self._finish_import_ui()
+        if isinstance(report, TooManyFiles):
+            self._confirm_big_import(report)
+            return
         self.last_report = report
         target = self._import_target
         self._import_target = None
@@ -168,12 +193,36 @@ class BackgroundWork:
         self.statusBar().showMessage(
             f"Imported: {report.added} added, {report.merged} merged, "
             f"{report.duplicates} duplicates, {report.skipped} skipped"
+            + (f", {len(report.skipped_files)} left out" if report.skipped_files else "")
             + (f"; completed {report.completed} papers" if report.completed else ""),
             8000,
         )
         self.import_finished.emit(report)
-        if self.show_report_dialog and (report.files or report.cancelled):
+        if self.show_report_dialog and (report.files or report.cancelled or report.skipped_files):
             ImportReportDialog(report, self).open()
+
+    def _confirm_big_import(self, error: TooManyFiles) -> None:
+        """A folder with thousands of files is more often a mistake (a home folder, a
+        disk) than a wish: ask, without blocking the window, before importing them."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Import many files?",
+            f"{error}.\n\nImport them all? It may take a while; Cancel stops it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("confirmBigImport")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered() -> None:
+            if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes:
+                self.import_paths(error.paths, error.target, confirmed=True)
+            else:
+                self.statusBar().showMessage("Import cancelled: nothing was imported", 8000)
+
+        box.finished.connect(answered)
+        self.big_import_question = box  # for tests
+        box.open()
 
     def _import_failed(self, error: Exception) -> None:
         self._finish_import_ui()

@@ -70,6 +70,16 @@ class ImportReportDialog(QDialog):
                 QTreeWidgetItem(item, [text]).setFirstColumnSpanned(True)
             for warning in file.warnings:
                 QTreeWidgetItem(item, [f"Note: {warning}"]).setFirstColumnSpanned(True)
+        if report.skipped_files:
+            # Not read at all: FIFOs, devices, links out of the folder, system folders.
+            left_out = QTreeWidgetItem(
+                self.tree, [f"Left out ({len(report.skipped_files)})", "—", "", "", "", ""]
+            )
+            left_out.setToolTip(0, "Found in the folders but not read, and why")
+            for skipped in report.skipped_files:
+                QTreeWidgetItem(
+                    left_out, [f"{skipped.path}: {skipped.reason}"]
+                ).setFirstColumnSpanned(True)
         self.tree.expandAll()
         header = self.tree.header()
         header.setStretchLastSection(False)
