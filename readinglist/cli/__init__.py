@@ -17,7 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from readinglist import __version__
-from readinglist.cli import cite, organise, papers, safety, search
+from readinglist.cli import cite, lookup, organise, papers, safety, search
 from readinglist.cli.output import EXIT_FAILED
 from readinglist.errors import LibraryError, UserError
 from readinglist.library import Library, restore_damaged_library
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.register(commands, common)
     cite.register(commands, common)
     safety.register(commands, common)
+    lookup.register(commands, common)
     return parser
 
 

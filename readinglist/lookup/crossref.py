@@ -148,7 +148,9 @@ def parse_work(work: dict) -> Record | None:
     return Record(
         source="crossref",
         source_id=doi,
-        title=decode(_first_string(work.get("title"))),
+        title=decode(
+            " ".join(html.unescape(_TAG.sub("", _first_string(work.get("title")))).split())
+        ),
         authors=_authors(work),
         year=year,
         date=date,

@@ -141,19 +141,20 @@ class Finder:
         if not evidence and not title:
             return _not_found(query, "the abstract is too short to identify the paper")
         searched: list[str] = []
+        disagree: set[str] = set()  # papers seen whose abstracts tell another story
         phrases = matching.distinctive_phrases(query.abstract) if evidence else []
         if evidence:
             for search in self._arxiv_searches(title, phrases):
                 self._check_up("arxiv", outcome)
                 searched.append("arXiv")
-                result = self._decided(query, self.arxiv.search(search, max_results=10))
+                result = self._decided(query, self.arxiv.search(search, max_results=10), disagree)
                 if result is not None:
                     return result
         bibliographic = title or " ".join(" ".join(words) for words in phrases)
         if bibliographic:
             self._check_up("crossref", outcome)
             searched.append("Crossref")
-            result = self._decided(query, self.crossref.search(bibliographic, rows=5))
+            result = self._decided(query, self.crossref.search(bibliographic, rows=5), disagree)
             if result is not None:
                 return result
         where = " or ".join(dict.fromkeys(searched)) or "any service"
@@ -170,8 +171,11 @@ class Finder:
             searches.append(" OR ".join(phrase("abs", words) for words in phrases))
         return searches
 
-    def _decided(self, query: Query, records: list[Record]) -> LookupResult | None:
-        status, candidates = matching.decide(query.abstract, query.real_title, records)
+    def _decided(
+        self, query: Query, records: list[Record], disagree: set[str]
+    ) -> LookupResult | None:
+        disagree |= matching.disagreeing(query.abstract, records)
+        status, candidates = matching.decide(query.abstract, query.real_title, records, disagree)
         if status == "matched":
             return _matched(query, candidates[0])
         if status == "ambiguous":

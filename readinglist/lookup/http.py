@@ -205,18 +205,18 @@ class Service:
         delay: float,
         cache: DiskCache | None,
         user_agent: str,
-        timeout: float = TIMEOUT_SECONDS,
-        retries: int = RETRIES,
-        backoff: float = BACKOFF_SECONDS,
+        timeout: float | None = None,
+        retries: int | None = None,
+        backoff: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.name = name
         self.delay = delay
         self.cache = cache
         self.user_agent = user_agent
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
+        self.timeout = TIMEOUT_SECONDS if timeout is None else timeout
+        self.retries = RETRIES if retries is None else retries
+        self.backoff = BACKOFF_SECONDS if backoff is None else backoff
         self.sleep = sleep
         self.requests = 0  # sent over the network (not answered from the cache)
         self._lock = threading.Lock()

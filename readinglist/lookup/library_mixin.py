@@ -116,7 +116,7 @@ class LookupMixin:
         )
         label = "Choose the record of 1 paper"
         with self._step(label):
-            changed = self._attach(result, candidate.record)
+            changed = self._attach(result, candidate.record, remember=False)
             self._regenerate_keys([result], {paper_id} if changed else set())
         return self._done(Changes(modified=frozenset({paper_id} if changed else ()), label=label))
 
@@ -163,14 +163,16 @@ class LookupMixin:
             return {}
         return plan_changes(row, record, store.field_sources(self.db, paper_id))
 
-    def _attach(self, result: LookupResult, record: Record) -> bool:
-        """Write the record's fields into the paper (inside the caller's step)."""
+    def _attach(self, result: LookupResult, record: Record, *, remember: bool = True) -> bool:
+        """Write the record's fields into the paper (inside the caller's step). A pick
+        among candidates keeps them stored: undoing the pick offers them again."""
         row = self._lookup_row(result.paper_id)
         if row is None:
             return False
         plan = plan_changes(row, record, store.field_sources(self.db, result.paper_id))
         result.changed = dict(plan)
-        store.save_state(self.db, result.paper_id, "matched", result.candidates[:1])
+        if remember:
+            store.save_state(self.db, result.paper_id, "matched", result.candidates[:1])
         if not plan:
             return False
         updates = {name: new for name, (_, new) in plan.items()}

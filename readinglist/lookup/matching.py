@@ -112,9 +112,17 @@ def score(abstract: str, record: Record) -> float:
     return similarity(abstract, record.abstract)
 
 
-def decide(abstract: str, title: str, records: Iterable[Record]) -> tuple[str, list[Candidate]]:
+def decide(
+    abstract: str,
+    title: str,
+    records: Iterable[Record],
+    contradicted: frozenset[str] | set[str] = frozenset(),
+) -> tuple[str, list[Candidate]]:
     """``("matched", [the one])``, ``("ambiguous", [...])`` or ``("not_found", [])`` for a
-    paper with this abstract and (real, not inferred; may be empty) title."""
+    paper with this abstract and (real, not inferred; may be empty) title.
+
+    ``contradicted`` holds the ``keys`` of papers already seen with an abstract that
+    disagrees: a record of one of them without an abstract is no candidate either."""
     over: dict[str, Candidate] = {}
     title_only: dict[str, Candidate] = {}
     for record in records:
@@ -123,7 +131,12 @@ def decide(abstract: str, title: str, records: Iterable[Record]) -> tuple[str, l
         if value >= THRESHOLD:
             if key not in over or value > over[key].score:
                 over[key] = Candidate(record, round(value, 3), f"abstract {value:.2f}")
-        elif title and same_title(title, record.title) and not is_evidence(record.abstract):
+        elif (
+            title
+            and same_title(title, record.title)
+            and not is_evidence(record.abstract)
+            and not keys(record) & contradicted
+        ):
             # The title agrees and the record has no abstract to compare: the user decides.
             title_only.setdefault(key, Candidate(record, 0.0, "title only (no abstract)"))
     found = sorted(over.values(), key=lambda c: -c.score)
@@ -139,6 +152,23 @@ def decide(abstract: str, title: str, records: Iterable[Record]) -> tuple[str, l
     if title_only:
         return "ambiguous", list(title_only.values())
     return "not_found", []
+
+
+def disagreeing(abstract: str, records: Iterable[Record]) -> set[str]:
+    """The ``keys`` of records whose abstracts can be compared and disagree with this one."""
+    if not is_evidence(abstract):
+        return set()
+    found: set[str] = set()
+    for record in records:
+        if is_evidence(record.abstract) and score(abstract, record) < THRESHOLD:
+            found |= keys(record)
+    return found
+
+
+def keys(record: Record) -> set[str]:
+    """Every identifier of the record: the same paper on arXiv and at its publisher."""
+    found = {f"arxiv:{record.arxiv_id}"} if record.arxiv_id else set()
+    return found | ({f"doi:{record.doi}"} if record.doi else set())
 
 
 def identity(record: Record) -> str:
