@@ -8,6 +8,8 @@ for an inferred one, a missing code url), or a duplicate.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -25,6 +27,7 @@ from readinglist import citekeys, fingerprints
 from readinglist.candidates import find_candidates
 from readinglist.db import papers as paper_queries
 from readinglist.db import tags
+from readinglist.db.connection import write_transaction
 from readinglist.errors import ImportCancelled, UserError
 from readinglist.formats import textfile
 from readinglist.formats.abstracts import read_abstracts
@@ -36,6 +39,7 @@ from readinglist.models import FileReport, ParsedRecord, SkippedRecord, utc_now
 log = logging.getLogger(__name__)
 
 CANCEL_CHECK_EVERY = 256
+STAGE_BATCH = 500
 # The paper fields whose origin field_sources records.
 SOURCED_FIELDS = frozenset(
     ["title", "abstract", "authors", "year", "venue", "url", "code_url", "arxiv_id", "doi", "key"]
@@ -467,19 +471,15 @@ def import_file(
         if looks_like_bibtex(textfile.read_lines(path, info)):
             return _import_bibtex(db, path, info, report, cancel)
         report.warnings.extend(info.warnings)
-        with db.atomic():
-            sink = RecordSink(db, report, str(path.resolve()), "abstracts")
-            _consume(
-                read_abstracts(
-                    _counting(textfile.read_lines(path, info, too_long=_too_long(report)), progress)
-                ),
-                sink,
-                report,
-                cancel,
-            )
-            report.format = _format_name(report, sink)
-            db["imports"].update(sink.import_id, {"format": report.format})
-            sink.finish(file_sha256(path))
+        lines = textfile.read_lines(path, info, too_long=_too_long(report))
+        with _staged(db, read_abstracts(_counting(lines, progress)), cancel) as records:
+            sha256 = file_sha256(path)
+            with write_transaction(db):
+                sink = RecordSink(db, report, str(path.resolve()), "abstracts")
+                _consume(records, sink, report, cancel)
+                report.format = _format_name(report, sink)
+                db["imports"].update(sink.import_id, {"format": report.format})
+                sink.finish(sha256)
     except (UserError, OSError, UnicodeError, sqlite3.OperationalError) as error:
         report.error = _describe(error)
         report.added_ids.clear()
@@ -507,12 +507,14 @@ def _import_bibtex(
     lines = textfile.read_lines(path, info, too_long=_too_long(report))
     text = "\n".join(line for _, line in lines)
     report.warnings.extend(info.warnings)
-    with db.atomic():
-        sink = RecordSink(db, report, str(path.resolve()), "bibtex")
-        _consume(read_bibtex(text), sink, report, cancel)
-        report.format = "bibtex"
-        db["imports"].update(sink.import_id, {"format": "bibtex"})
-        sink.finish(file_sha256(path))
+    with _staged(db, read_bibtex_lines(lines), cancel) as records:
+        sha256 = file_sha256(path)
+        with write_transaction(db):
+            sink = RecordSink(db, report, str(path.resolve()), "bibtex")
+            _consume(records, sink, report, cancel)
+            report.format = "bibtex"
+            db["imports"].update(sink.import_id, {"format": "bibtex"})
+            sink.finish(sha256)
     if not (report.added or report.merged or report.duplicates):
         report.warnings.append("no entries found in this BibTeX file")
     return report
@@ -524,9 +526,9 @@ def import_text(db: sqlite_utils.Database, text: str, *, name: str = "pasted tex
     lines = list(textfile.split_text_lines(text))
     bibtex = looks_like_bibtex(iter(lines))
     try:
-        with db.atomic():
+        parsed = read_bibtex(text) if bibtex else read_abstracts(iter(lines))
+        with _staged(db, parsed, None) as records, write_transaction(db):
             sink = RecordSink(db, report, name, "bibtex" if bibtex else "pasted")
-            records = read_bibtex(text) if bibtex else read_abstracts(iter(lines))
             _consume(records, sink, report, None)
             report.format = "bibtex" if bibtex else _format_name(report, sink)
             db["imports"].update(sink.import_id, {"format": report.format})
@@ -539,6 +541,82 @@ def import_text(db: sqlite_utils.Database, text: str, *, name: str = "pasted tex
     if not (report.added or report.merged or report.duplicates):
         report.warnings.append("no abstracts found in the pasted text")
     return report
+
+
+@contextlib.contextmanager
+def _staged(
+    db: sqlite_utils.Database,
+    items: Iterable[ParsedRecord | SkippedRecord],
+    cancel: Cancel | None,
+) -> Iterator[Iterator[ParsedRecord | SkippedRecord]]:
+    """Read a whole file before its write transaction begins; yields the records again.
+
+    Reading and parsing a big file takes seconds, and nothing needs the library for it:
+    the write lock is then held only while the records meet the library, so the window
+    and other commands wait less (a 20,000-paper listing: see ``BUSY_TIMEOUT_MS``). The
+    records wait in a table of this connection's temporary database, which no other
+    connection sees or locks and which SQLite keeps on disk: memory stays bounded however
+    big the file is. The file stays one transaction: whole or nothing."""
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS import_stage "
+        "(seq INTEGER PRIMARY KEY, skipped INTEGER NOT NULL, fields TEXT NOT NULL)"
+    )
+    try:
+        db.execute("DELETE FROM temp.import_stage")
+        batch: list[tuple[int, bool, str]] = []
+        for count, item in enumerate(items, start=1):
+            fields = json.dumps(_record_fields(item), ensure_ascii=False)
+            batch.append((count, isinstance(item, SkippedRecord), fields))
+            if len(batch) == STAGE_BATCH:
+                _stage_batch(db, batch)
+            if cancel is not None and count % CANCEL_CHECK_EVERY == 0 and cancel():
+                raise ImportCancelled("cancelled while reading")
+        _stage_batch(db, batch)
+        yield _unstaged(db)
+    finally:
+        with contextlib.suppress(sqlite3.Error):  # never hide why the import stopped
+            db.execute("DELETE FROM temp.import_stage")
+
+
+def _stage_batch(db: sqlite_utils.Database, batch: list) -> None:
+    insert = "INSERT INTO temp.import_stage VALUES (?, ?, ?)"
+    if db.conn.in_transaction:  # the caller's transaction: part of it
+        db.conn.executemany(insert, batch)
+    else:
+        # Only the temporary database is written: this transaction takes no lock on the
+        # library, and one commit per batch is cheaper than one per record.
+        db.execute("BEGIN")
+        try:
+            db.conn.executemany(insert, batch)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    batch.clear()
+
+
+def _unstaged(db: sqlite_utils.Database) -> Iterator[ParsedRecord | SkippedRecord]:
+    last = 0
+    while True:
+        rows = db.execute(
+            "SELECT seq, skipped, fields FROM temp.import_stage WHERE seq > ? ORDER BY seq LIMIT ?",
+            [last, STAGE_BATCH],
+        ).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        for _, skipped, fields in rows:
+            kind = SkippedRecord if skipped else ParsedRecord
+            yield kind(**{name: _tuples(value) for name, value in json.loads(fields).items()})
+
+
+def _record_fields(item: ParsedRecord | SkippedRecord) -> dict:
+    return {field.name: getattr(item, field.name) for field in dataclasses.fields(item)}
+
+
+def _tuples(value):
+    """JSON brings tuples back as lists; records hold tuples (authors, tags, pairs)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def _consume(

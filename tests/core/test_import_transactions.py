@@ -99,13 +99,14 @@ def test_cancel_in_the_middle_of_a_file(library: Library, files):
 
     def cancel() -> bool:
         polls.append(library.count())
-        # Polled before each file and every few hundred records inside one: say stop
-        # once the middle file has put records into its (open) transaction.
-        return len(polls) >= 3
+        # Polled before each file and every few hundred records inside one (while it is
+        # read, then while it meets the library): say stop once the middle file has put
+        # records into its (open) transaction.
+        return polls[-1] > 2
 
     report = library.import_files([first, middle, last], cancel=cancel)
     assert report.cancelled
-    assert polls[2] > 2  # the middle file was half-way through when cancelled
+    assert polls[-1] > 2  # the middle file was half-way through when cancelled
     assert [Path(f.path).name for f in report.files] == ["1-first.txt"]
     assert sources(library) == {"1-first.txt"}
     assert library.count() == 2
@@ -138,3 +139,43 @@ def test_progress_reaches_the_total(library: Library, files):
     assert done == sorted(done)
     assert done[-1] == total
     assert {Path(p).name for _, _, p in calls} == {path.name for path in files}
+
+
+def test_other_writers_get_in_while_a_file_is_read(library: Library, tmp_path):
+    """A file is read and parsed before its transaction: another program's write does not
+    wait for that (it used to wait for the whole file, close to the busy timeout for a
+    20,000-line file), and the file still arrives whole."""
+    big = tmp_path / "big.txt"
+    big.write_text(many_papers_listing(3000, "big"), encoding="utf-8")  # progress every 2048
+    other = sqlite3.connect(library.folder / "library.sqlite3", timeout=0.5, isolation_level=None)
+    wrote = []
+
+    def progress(done: int, total: int, path: str) -> None:
+        if not wrote and done < total:  # still reading the file
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" if the import held it
+            other.execute("INSERT INTO settings (name, value) VALUES ('written_meanwhile', 'yes')")
+            other.execute("COMMIT")
+            wrote.append(done)
+
+    try:
+        report = library.import_files([big], progress=progress)
+    finally:
+        other.close()
+    assert wrote, report.to_dict()
+    assert report.added == 3000 and library.count() == 3000
+    row = library.db.execute("SELECT value FROM settings WHERE name = 'written_meanwhile'")
+    assert row.fetchone() == ("yes",)
+
+
+def test_cancel_while_a_file_is_read(library: Library, files):
+    first, middle, _ = files
+    polls = []
+
+    def cancel() -> bool:
+        polls.append(library.db.conn.in_transaction)
+        return len(polls) == 3  # before each file, then while the middle one is read
+
+    report = library.import_files([first, middle], cancel=cancel)
+    assert report.cancelled and polls[-1] is False
+    assert library.count() == 2 and import_rows(library) == ["1-first.txt"]
+    assert library.db.execute("SELECT count(*) FROM temp.import_stage").fetchone() == (0,)
