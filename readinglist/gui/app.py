@@ -60,6 +60,10 @@ def acquire_window_lock(folder: Path) -> QLockFile | None:
     The lock goes away with the process, even after a crash (QLockFile detects stale locks)."""
     folder.mkdir(parents=True, exist_ok=True)
     lock = QLockFile(str(folder / LOCK_NAME))
+    if not os.access(folder, os.W_OK):
+        # A read-only library (a colleague's folder, a read-only mount): no window can
+        # change it, so two cannot fight, and the lock file could not be written anyway.
+        return lock  # never held: unlock() does nothing
     lock.setStaleLockTime(0)
     return lock if lock.tryLock(100) else None
 
