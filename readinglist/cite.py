@@ -197,7 +197,16 @@ class CiteMixin:
         }
         try:
             proposals = citekey_patterns.regenerate(
-                [(p.id, p.key, p.title, p.authors, p.year) for p in chosen],
+                [
+                    (
+                        p.id,
+                        p.key,
+                        citekeys.key_title(p.title, inferred=p.title_inferred, abstract=p.abstract),
+                        p.authors,
+                        p.year,
+                    )
+                    for p in chosen
+                ],
                 pattern,
                 lambda key: key.casefold() in others,
             )

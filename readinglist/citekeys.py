@@ -108,6 +108,7 @@ UNINFORMATIVE_WORDS = frozenset(
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 MIN_WORD_CHARS = 4
+KEY_TEXT_CHARS = 400  # of an abstract that stands in for an empty inferred title
 MAX_NAME_CHARS = 24  # a leading name longer than this is a sentence, not a name
 CJK_SYLLABLES = 4
 MAX_KEY_CHARS = 40
@@ -226,9 +227,9 @@ def make_key(
         return ""
 
     key = _KEY_CHARS.sub("", ascii_fold(_BRACKET.sub(expand, pattern)))
-    year_first = re.fullmatch(r"(\d+)([A-Za-z].*)", key)
-    if year_first:  # no author before the year: "mamba2023", not "paper2023mamba"
-        key = year_first.group(2) + year_first.group(1)
+    lead = re.fullmatch(r"([^A-Za-z]+)([A-Za-z].*)", key)
+    if lead:  # no author before the year: "mamba2023", not "paper2023mamba"
+        key = lead.group(2) + re.sub(r"\D", "", lead.group(1))
     key = key[:MAX_KEY_CHARS]
     if not key or not key[0].isalpha():
         key = FALLBACK_PREFIX + key
@@ -274,6 +275,18 @@ def title_words(title: str) -> list[str]:
         if w.lower() not in UNINFORMATIVE_WORDS and len(w) > 2 and not w.isdigit()
     ]
     return distinctive or significant
+
+
+def key_title(title: str, *, inferred: bool = False, abstract: str = "") -> str:
+    """The text a key's title words come from: the title, or, for a title inferred from an
+    abstract that gives no distinctive word ("Context.", "We report."), the abstract's
+    opening."""
+    if not inferred or not abstract.strip():
+        return title
+    words = title_words(title)
+    if words and words[0].lower() not in FUNCTION_WORDS | UNINFORMATIVE_WORDS:
+        return title
+    return abstract[:KEY_TEXT_CHARS]
 
 
 def _very_short(title: str, words: list[str]) -> list[str]:
@@ -381,9 +394,12 @@ def regenerate_provisional_keys(db, ids: Iterable[int]) -> dict[int, tuple[str, 
     for start in range(0, len(chosen), 500):
         chunk = chosen[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for paper_id, key, title, authors, year in db.execute(
-            f"SELECT id, key, title, authors, year FROM papers WHERE id IN ({marks})", chunk
+        for paper_id, key, title, inferred, abstract, authors, year in db.execute(
+            "SELECT id, key, title, title_inferred, abstract, authors, year FROM papers "
+            f"WHERE id IN ({marks})",
+            chunk,
         ):
+            title = key_title(title, inferred=bool(inferred), abstract=abstract)
             rows[paper_id] = (key, title, json.loads(authors or "[]"), year)
     chosen = [i for i in chosen if i in rows]
     mine = {rows[i][0].casefold() for i in chosen}

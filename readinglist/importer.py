@@ -314,7 +314,9 @@ class RecordSink:
         key = citekeys.unique_key(
             citekeys.make_key(
                 self._key_pattern,
-                title=record.title or wanted,
+                title=citekeys.key_title(
+                    record.title or wanted, inferred=record.title_inferred, abstract=record.abstract
+                ),
                 authors=record.authors,
                 year=record.year,
             ),
