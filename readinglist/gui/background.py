@@ -126,6 +126,9 @@ class BackgroundWork:
         if self.import_task is not None:
             self.show_error("An import is already running; wait for it or cancel it.")
             return
+        if self.lookup_task is not None or self.lookup_apply_task is not None:
+            self.show_error("A lookup is running; import once it has finished or cancel it.")
+            return
         self._import_target = target
         folder = self.library.folder
 

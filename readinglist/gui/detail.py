@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from readinglist.errors import UserError
 from readinglist.gui.abstract_view import HIGHLIGHT_COLORS, AbstractView
+from readinglist.gui.lookup_banner import LookupBanner, sources_text
 from readinglist.library import Library
 from readinglist.models import Changes, Paper, Status
 
@@ -98,6 +100,8 @@ class DetailPane(QScrollArea):
         )
         self.review_label.setStyleSheet("color: #b8860b;")
         content.addWidget(self.review_label)
+        self.lookup_banner = LookupBanner(library)
+        content.addWidget(self.lookup_banner)
 
         form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
@@ -144,6 +148,10 @@ class DetailPane(QScrollArea):
         self.links.setOpenExternalLinks(True)
         form.addRow("Links", self.links)
         content.addLayout(form)
+        self.sources_label = QLabel(objectName="fieldSources")  # where the fields came from
+        self.sources_label.setWordWrap(True)
+        self.sources_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        content.addWidget(self.sources_label)
 
         content.addWidget(QLabel("<b>Abstract</b>"))
         self.abstract_view = AbstractView()
@@ -217,6 +225,7 @@ class DetailPane(QScrollArea):
             self.paper = None
         self.placeholder.setVisible(self.paper is None)
         self.content.setVisible(self.paper is not None)
+        self.lookup_banner.show_for(self.paper)
         if self.paper is None:
             return
         paper = self.paper
@@ -236,6 +245,9 @@ class DetailPane(QScrollArea):
             self.fields[name].setText(value)
             self.fields[name].setCursorPosition(0)
         self.key_label.setText(paper.key)
+        sources = sources_text(self.library.field_sources(paper.id))
+        self.sources_label.setText(sources)
+        self.sources_label.setVisible(bool(sources))
         # Showing a paper is not choosing a status: no signals while the boxes are set.
         for box, index in (
             (self.status_box, list(Status).index(paper.status)),

@@ -31,6 +31,7 @@ from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate
 from readinglist.gui.detail import DetailPane
 from readinglist.gui.dialogs import WelcomePanel
 from readinglist.gui.drops import accept_file_drag, take_file_drop
+from readinglist.gui.lookup_actions import LookupActions
 from readinglist.gui.organise_actions import OrganiseActions
 from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
 from readinglist.gui.reading_flow import ReadingFlow
@@ -49,7 +50,7 @@ SEARCH_PLACEHOLDER = (
 )
 
 
-class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
+class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QMainWindow):
     library_changed = Signal(object)  # Changes
     import_finished = Signal(object)  # ImportReport
     search_finished = Signal(str)  # the query shown
@@ -245,6 +246,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
         action(edit_menu, "E&mpty Trash…", self.empty_trash)
 
         self._build_reading_flow()
+        self._build_lookup()
 
         view_menu = self.menuBar().addMenu("&View")
         action(view_menu, "&Statistics", self.show_statistics, "Ctrl+Shift+T", "statisticsAction")
@@ -364,7 +366,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
 
     def _update_undo_actions(self) -> None:
         undo, redo = self.library.undo_label(), self.library.redo_label()
-        if self.import_task is not None:
+        if self.import_task is not None or self.lookup_apply_task is not None:
             undo = redo = None  # an import is one step: undo it once it has finished
         self.undo_action.setEnabled(undo is not None)
         self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
@@ -580,7 +582,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, QMainWindow):
             timer.stop()
         if exports_pending:
             self.library.refresh_auto_exports()  # the last changes, before the window goes
-        for task in (self.import_task, self.index_task, self.auto_export_task):
+        for task in (self.import_task, self.index_task, self.auto_export_task, self.lookup_task):
             if task is not None:
                 task.cancel()
         self.save_state()

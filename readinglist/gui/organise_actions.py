@@ -35,9 +35,11 @@ class OrganiseActions:
             self._run(save)
 
     def manage_sidebar_item(self, action: str, target: Target, name: str) -> None:
-        """Rename, delete or colour a reading list, saved search or tag."""
+        """Rename, delete or colour a reading list, saved search or tag; look a list up."""
         library = self.library
-        if action == "rename":
+        if action == "lookup":
+            self.look_up_list(int(target.value))
+        elif action == "rename":
             new, ok = QInputDialog.getText(self, "Rename", "New name:", text=name)
             if not ok or not new.strip() or new.strip() == name:
                 return
@@ -87,6 +89,7 @@ class OrganiseActions:
 
     def _preferences_closed(self, dialog: PreferencesDialog) -> None:
         apply_appearance(QApplication.instance(), self.settings.get(keys.APPEARANCE))
+        self.update_lookup_actions()
         changes = getattr(dialog, "changes", None)
         if changes is not None:
             self.apply_changes(changes)

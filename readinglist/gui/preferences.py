@@ -1,11 +1,13 @@
-"""Preferences: appearance (system, light or dark) and the citation key pattern, with a
-live preview and "Regenerate keys" that shows old → new before anything changes."""
+"""Preferences: appearance (system, light or dark), the citation key pattern, with a
+live preview and "Regenerate keys" that shows old → new before anything changes, and
+whether metadata may be looked up online."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -94,6 +96,15 @@ class PreferencesDialog(QDialog):
         )
         form.addRow("Preview", self.preview)
         form.addRow("", self.regenerate)
+        consent = settings.get(keys.LOOKUP_CONSENT)
+        self.lookups = QCheckBox("Look up metadata online", objectName="lookupsEnabled")
+        self.lookups.setChecked(consent == "yes")
+        self._lookups_were = self.lookups.isChecked()
+        self.lookups.setToolTip(
+            "Sends arXiv ids, DOIs, titles and short phrases of abstracts to arXiv and "
+            "Crossref to find each paper's real record. Off: nothing is sent anywhere."
+        )
+        form.addRow("Metadata", self.lookups)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -143,6 +154,8 @@ class PreferencesDialog(QDialog):
             self.preview.setText(f"<i>{error}</i>")
             return
         self.settings.set(keys.APPEARANCE, self.appearance.currentData())
+        if self.lookups.isChecked() != self._lookups_were:  # untouched: still to be asked
+            self.settings.set(keys.LOOKUP_CONSENT, "yes" if self.lookups.isChecked() else "no")
         self.accept()
 
 

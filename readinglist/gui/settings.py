@@ -31,6 +31,8 @@ LAST_PAPER = Setting("table/last_paper", int, 0)
 LAST_IMPORT_DIR = Setting("import/last_dir", str, "")
 SEARCH_DEBOUNCE_MS = Setting("search/debounce_ms", int, 150)
 APPEARANCE = Setting("appearance/theme", str, "system")  # system, light or dark
+# Online metadata lookups: "" until the user is asked (once), then "yes" or "no".
+LOOKUP_CONSENT = Setting("lookup/consent", str, "")
 
 
 class Settings:

@@ -46,7 +46,7 @@ class Target:
 
 class Sidebar(QTreeWidget):
     target_selected = Signal(object)  # Target
-    item_action = Signal(str, object, str)  # action ("rename", "delete", "color"), Target, name
+    item_action = Signal(str, object, str)  # "rename", "delete", "color", "lookup"; Target, name
     files_dropped = Signal(list, object)  # paths, Target
     papers_dropped = Signal(list, object)  # paper ids, Target
 
@@ -168,6 +168,8 @@ class Sidebar(QTreeWidget):
         labels = [("rename", "Rename…"), ("delete", "Delete…")]
         if target.kind == "tag":
             labels.append(("color", "Colour…"))
+        if target.kind == "list":
+            labels.append(("lookup", "Look Up Metadata"))
         actions = []
         for action_name, text in labels:
             action = QAction(text, self)
