@@ -25,6 +25,11 @@ EDITABLE_FIELDS = (
     "doi",
 )
 KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-+/]*$")
+# Links and identifiers are copied into every export as they are: a tab, a line break or
+# another control character in one has no meaning and could end a BibTeX entry or a RIS
+# record, so an edit refuses it (ends are still stripped).
+LINK_FIELDS = ("url", "code_url", "doi")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _update_many(
@@ -127,6 +132,13 @@ def mark_user_fields(db: sqlite_utils.Database, paper_id: int, names: Iterable[s
 
 
 def _normalise_field(name: str, value):
+    if name in LINK_FIELDS and value and _CONTROL.search(str(value).strip()):
+        label = {"code_url": "code URL", "doi": "DOI"}.get(name, "URL")
+        shown = repr(str(value).strip()[:80])
+        raise UserError(
+            f"the {label} {shown} holds a tab, line break or other control character: "
+            "give it on one line, without them"
+        )
     if name == "authors":
         authors = [" ".join(a.split()) for a in (value or []) if a and a.strip()]
         return json.dumps(authors, ensure_ascii=False)

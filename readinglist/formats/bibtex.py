@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from readinglist.formats import latex
+from readinglist.formats import latex, verbatim
 from readinglist.formats.latex_decode import decode
 from readinglist.models import Paper
 
@@ -42,6 +42,8 @@ _ALIASES = {
     "eprint": {"eprint", "archiveprefix", "eprinttype"},
 }
 _NEVER_WRITTEN = {"crossref", "xref", "entryset"}  # point at entries that may not be exported
+# Written as they are, without LaTeX escaping: percent-encoded where they would break out.
+VERBATIM_FIELDS = frozenset({"url", "doi", "eprint"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +178,17 @@ def _entry(
 def _braced(name: str, value: str) -> str:
     if name == "month" and value.lower() in MONTHS:
         return value.lower()  # the month macros every style defines
-    return "{" + value + "}"
+    if name in VERBATIM_FIELDS:
+        return "{" + _verbatim(value) + "}"
+    return "{" + _contained(value) + "}"
+
+
+def _contained(value: str) -> str:
+    """The last guard of every LaTeX field: one line, braces balanced for BibTeX and
+    bibtexparser alike, so no value can end its entry or start another. The writers
+    already give such values; anything else is written as literal text."""
+    value = verbatim.one_line(value)
+    return value if _balanced(value) else latex.encode_text(value, False)
 
 
 def _name(name: str, ascii: bool) -> str:
@@ -283,12 +295,10 @@ def _eprint_fields(paper: Paper, ascii: bool, extra: dict[str, str]) -> list[tup
 
 
 def _verbatim(value: str) -> str:
-    """url and doi as written; only what would break the file (spaces, stray braces) is
-    percent-encoded, as in a URL anyway."""
-    value = value.strip().replace(" ", "%20")
-    if value.count("{") != value.count("}") or "\\" in value:
-        value = value.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
-    return value
+    """url, doi and eprint as written; what would break the file or end the entry
+    (braces, backslashes, whitespace, control characters) is percent-encoded, as a URL
+    holds it anyway: ``}`` becomes ``%7D``, a space ``%20``."""
+    return verbatim.url(value)
 
 
 def _note(paper: Paper, ascii: bool, stored: str) -> str:
@@ -318,7 +328,7 @@ def _extra_fields(extras: BibExtras, written: set[str], ascii: bool) -> list[tup
         if not ascii and name == "primaryclass":
             name = "eprintclass"
         taken.add(name)
-        out.append((name, _extra_value(value, ascii)))
+        out.append((name, value if name in VERBATIM_FIELDS else _extra_value(value, ascii)))
     return out
 
 
@@ -336,14 +346,28 @@ def _extra_value(value: str, ascii: bool) -> str:
     return latex.to_latex(decode(value), ascii=ascii)
 
 
+_EVERY_BRACE = re.compile(r"[{}]")
+_UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
+
+
 def _balanced(value: str) -> bool:
-    """Braces balanced the way BibTeX counts them: every brace, escaped or not."""
+    """Braces balanced the way BibTeX counts them (every brace, escaped or not) and the
+    way bibtexparser does (a brace after a backslash does not count), and no backslash
+    at the end, before the closing brace: a value balanced for one reader only ends its
+    entry early, or late, in the other."""
+    if value.endswith("\\"):
+        return False
+    if "{" not in value and "}" not in value:
+        return True
+    if not _nests(_EVERY_BRACE, value):
+        return False
+    return ("\\{" not in value and "\\}" not in value) or _nests(_UNESCAPED_BRACE, value)
+
+
+def _nests(braces: re.Pattern, value: str) -> bool:
     depth = 0
-    for char in value:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
-                return False
+    for match in braces.finditer(value):
+        depth += 1 if match.group() == "{" else -1
+        if depth < 0:
+            return False
     return depth == 0

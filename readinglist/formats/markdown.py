@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from readinglist.formats import latex
+from readinglist.formats import latex, verbatim
 from readinglist.models import Paper, Status
 
 _STATUS_MARK = {Status.UNREAD: "[ ]", Status.READING: "[ ]", Status.READ: "[x]"}
@@ -33,8 +33,8 @@ def to_markdown(
 
 
 def escape(text: str) -> str:
-    """Text with Markdown syntax escaped, math left alone."""
-    parts = _MATH.split(latex.squeeze(text))
+    """Text on one line with Markdown syntax escaped, math left alone."""
+    parts = _MATH.split(verbatim.one_line(latex.squeeze(text)))
     return "".join(
         part if index % 2 else _MARKDOWN_SPECIAL.sub(r"\\\1", part)
         for index, part in enumerate(parts)
@@ -43,12 +43,17 @@ def escape(text: str) -> str:
 
 def _link(paper: Paper) -> str:
     if paper.url.strip():
-        return paper.url.strip()
+        return _destination(paper.url)
     if paper.arxiv_id:
-        return f"https://arxiv.org/abs/{paper.arxiv_id}"
+        return _destination(f"https://arxiv.org/abs/{paper.arxiv_id}")
     if paper.doi.strip():
-        return f"https://doi.org/{paper.doi.strip()}"
+        return _destination(f"https://doi.org/{paper.doi.strip()}")
     return ""
+
+
+def _destination(url: str) -> str:
+    """A link target for ``(<...>)``: no line break, space or angle bracket may end it."""
+    return verbatim.url(url, also="<>")
 
 
 def _item(paper: Paper, notes: Sequence[str], statuses: bool) -> list[str]:
@@ -64,9 +69,13 @@ def _item(paper: Paper, notes: Sequence[str], statuses: bool) -> list[str]:
     if paper.venue.strip():
         details.append(escape(latex.to_plain(paper.venue)))
     if paper.code_url.strip():
-        details.append(f"[code](<{paper.code_url.strip()}>)")
+        details.append(f"[code](<{_destination(paper.code_url)}>)")
     if paper.tags:
-        details.append(" ".join(f"`{tag.replace('`', '')}`" for tag in paper.tags))
+        details.append(
+            " ".join(
+                f"`{verbatim.one_line(latex.squeeze(tag)).replace('`', '')}`" for tag in paper.tags
+            )
+        )
     lines = [f"- {box}**{heading}**  ", f"  {' · '.join(details)}"]
     for note in notes:
         if note.strip():

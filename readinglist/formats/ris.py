@@ -1,14 +1,16 @@
 """Papers as RIS, the tagged format reference managers (EndNote, Zotero, Mendeley) import.
 
 ``to_ris(papers)`` gives one record per paper, sorted by key, CRLF line endings as the
-format asks. Text is what it renders to (``latex.to_plain``), one line per tag.
+format asks. Text is what it renders to (``latex.to_plain``), one line per tag: whatever a
+field holds, a line break or a control character in it never starts a line of its own
+(it would add a tag, or a record), and the URL is percent-encoded where it must be.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from readinglist.formats import latex
+from readinglist.formats import latex, verbatim
 from readinglist.formats.bibtex import entry_type, journal_ref
 from readinglist.models import Paper
 
@@ -51,7 +53,7 @@ def _record(paper: Paper, include_abstract: bool) -> list[str]:
         tags.append((_VENUE_TAGS[kind], latex.to_plain(paper.venue)))
     url = paper.url.strip() or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else "")
     if url:
-        tags.append(("UR", url))
+        tags.append(("UR", verbatim.url(url)))
     if paper.doi.strip():
         tags.append(("DO", paper.doi.strip()))
     tags.extend(("KW", latex.squeeze(tag)) for tag in paper.tags)
@@ -61,5 +63,6 @@ def _record(paper: Paper, include_abstract: bool) -> list[str]:
         tags.append(("AB", latex.to_plain(paper.abstract)))
     tags.append(("ER", ""))
     return [
-        f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in tags
+        f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {verbatim.one_line(value)}"
+        for tag, value in tags
     ]

@@ -6,7 +6,11 @@ harmless now: a clear UserError, the special file untouched, and nothing opened 
 Calls that hung before run with a timeout, so a regression fails instead of hanging: in a
 thread (``finishes``) where no library connection is involved (``write_atomically``, the
 command line, which opens its own), else under an alarm (``within``): a blocked open() of
-a FIFO is interrupted by the signal.
+a FIFO is interrupted by the signal. Calls that read /dev/zero or /dev/full without bound
+before run with the address space capped (``bounded_memory``), so a regression fails
+with MemoryError instead of exhausting the machine. As root, the system's devices are
+never the target (a regression would replace /dev/null for everyone): copies made with
+mknod in the test's folder are.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import resource
 import signal
 import socket
 import stat
@@ -72,15 +77,50 @@ def within(seconds: float = TIMEOUT):
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextlib.contextmanager
+def bounded_memory(extra: int = 1024**3):
+    """Cap the process's address space at its current size plus ``extra`` bytes."""
+    try:
+        with open("/proc/self/statm") as stream:
+            size = int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError, AttributeError):
+        yield  # not Linux: no cap
+        return
+    cap = size + extra if hard == resource.RLIM_INFINITY else min(hard, size + extra)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7)}
+
+
 def device_node(folder: Path, name: str = "null") -> Path:
-    """A character device like /dev/null (1, 3) inside ``folder``; skips unless root."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+    """A character device like /dev/NAME inside ``folder``; skips unless root."""
+    if not is_root():
         pytest.skip("making a device node needs root")
     path = folder / name
     try:
-        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(*DEVICES[name]))
     except (PermissionError, OSError) as error:
         pytest.skip(f"mknod is not allowed here: {error}")
+    return path
+
+
+def system_device(folder: Path, name: str) -> Path:
+    """/dev/NAME itself where a regression cannot replace it (not root), else a copy."""
+    if is_root():
+        return device_node(folder, name)
+    path = Path("/dev") / name
+    if not path.exists():
+        pytest.skip(f"{path} does not exist here")
     return path
 
 
@@ -121,17 +161,19 @@ def test_a_fifo_is_refused_at_once(seeded_library, tmp_path):
     assert isinstance(result, UserError)
 
 
-@pytest.mark.parametrize("device", ["/dev/full", "/dev/zero", "/dev/null"])
-def test_system_devices_are_refused_without_reading_them(seeded_library, device, monkeypatch):
-    if not os.path.exists(device):
-        pytest.skip(f"{device} does not exist here")
+@pytest.mark.parametrize("name", ["full", "zero", "null"])
+def test_dev_full_zero_and_null_are_refused_without_reading_them(
+    seeded_library, tmp_path, name, monkeypatch
+):
+    device = system_device(tmp_path, name)
     text = seeded_library.export_text("ris")
     opened = []
     real_open = os.open
     monkeypatch.setattr(
         os, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k)
     )
-    done, result = finishes(export.write_atomically, Path(device), text)
+    with bounded_memory():
+        done, result = finishes(export.write_atomically, device, text)
     assert done, f"the export to {device} did not return"
     assert isinstance(result, UserError)
     assert "not a regular file" in str(result)
@@ -141,12 +183,13 @@ def test_system_devices_are_refused_without_reading_them(seeded_library, device,
 
 def test_a_symlink_to_a_device_or_fifo_is_refused(seeded_library, tmp_path):
     pipe = fifo(tmp_path, "pipe")
-    for name, points_to in (("to-pipe.bib", pipe), ("to-zero.bib", Path("/dev/zero"))):
-        if not points_to.exists():
+    zero = system_device(tmp_path, "zero") if is_root() or Path("/dev/zero").exists() else None
+    for name, points_to in (("to-pipe.bib", pipe), ("to-zero.bib", zero)):
+        if points_to is None:
             continue
         link = tmp_path / name
         link.symlink_to(points_to)
-        with within(), pytest.raises(UserError, match="not a regular file"):
+        with within(), bounded_memory(), pytest.raises(UserError, match="not a regular file"):
             seeded_library.export_file(link, "bibtex")
         assert link.is_symlink()
 
@@ -230,10 +273,10 @@ def test_cli_export_to_a_fifo_or_missing_folder_exits_1(seeded_library, tmp_path
 
 
 def test_cli_export_to_dev_full_exits_1(seeded_library, tmp_path, capsys):
-    if not os.path.exists("/dev/full"):
-        pytest.skip("no /dev/full here")
+    full = system_device(tmp_path, "full")
     library = str(seeded_library.folder)
-    done, result = finishes(main, ["--library", library, "export", "-o", "/dev/full"])
+    with bounded_memory():
+        done, result = finishes(main, ["--library", library, "export", "-o", str(full)])
     assert done and result == 1
     assert "not a regular file" in capsys.readouterr().err
 
