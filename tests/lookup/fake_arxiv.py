@@ -32,7 +32,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-ID_PATTERN = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
+# New ids are YYMM.NNNN(N) with a real month; old ones archive(.SC)/YYMMNNN.
+ID_PATTERN = re.compile(
+    r"^(\d\d(0[1-9]|1[0-2])\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d\d(0[1-9]|1[0-2])\d{3})(v\d+)?$"
+)
 FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all")
 ATOM_NS = 'xmlns="http://www.w3.org/2005/Atom"'
 EXTRA_NS = (
