@@ -32,7 +32,7 @@ from readinglist.errors import ImportCancelled, UserError
 from readinglist.formats import textfile
 from readinglist.formats.abstracts import read_abstracts
 from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
-from readinglist.formats.bibtex_reader import read_bibtex
+from readinglist.formats.bibtex_reader import read_bibtex, read_bibtex_lines
 from readinglist.formats.detect import looks_like_bibtex
 from readinglist.models import FileReport, ParsedRecord, SkippedRecord, utc_now
 
@@ -507,7 +507,6 @@ def _import_bibtex(
 ) -> FileReport:
     """A .bib file: every entry with a distinct key is a distinct paper."""
     lines = textfile.read_lines(path, info, too_long=_too_long(report))
-    text = "\n".join(line for _, line in lines)
     report.warnings.extend(info.warnings)
     with _staged(db, read_bibtex_lines(lines), cancel) as records:
         sha256 = file_sha256(path)
@@ -635,6 +634,23 @@ def _consume(
             sink.formats_seen.add(item.kind)
         if cancel is not None and count % CANCEL_CHECK_EVERY == 0 and cancel():
             raise ImportCancelled(str(report.path))
+    report.skipped.sort(key=lambda skipped: skipped.line)  # lines too long come first
+
+
+def _too_long(report: FileReport) -> textfile.TooLong:
+    """Reports each line over the length limit: it is left out, never held whole."""
+
+    def skip(number: int, length: int, head: str) -> None:
+        report.skipped.append(
+            SkippedRecord(
+                number,
+                f"a line of {length:,} characters, over the limit of "
+                f"{textfile.MAX_LINE_CHARS:,}: left out",
+                head[:200],
+            )
+        )
+
+    return skip
 
 
 def _counting(
@@ -677,20 +693,3 @@ def _describe(error: Exception) -> str:
     if isinstance(error, OSError):
         return error.strerror or str(error)
     return f"cannot decode the text: {error}"
-    report.skipped.sort(key=lambda skipped: skipped.line)  # lines too long come first
-
-
-def _too_long(report: FileReport) -> textfile.TooLong:
-    """Reports each line over the length limit: it is left out, never held whole."""
-
-    def skip(number: int, length: int, head: str) -> None:
-        report.skipped.append(
-            SkippedRecord(
-                number,
-                f"a line of {length:,} characters, over the limit of "
-                f"{textfile.MAX_LINE_CHARS:,}: left out",
-                head[:200],
-            )
-        )
-
-    return skip

@@ -11,6 +11,9 @@ the file is.
   dropped. The remaining paragraphs are labelled Title / Abstract / skipped by a small
   dynamic programme that keeps the Title-Abstract order and pays for every paragraph it
   would skip, so a missing abstract is reported and never shifts the pairs after it.
+
+A paragraph longer than ``MAX_PARAGRAPH_CHARS`` is no title nor abstract: it is never held
+whole (only its first line is kept, to report it) and comes out skipped, with its line.
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ WINDOW_PARAGRAPHS = 256
 # and forced when a long run of look-alike paragraphs offers none, so memory stays bounded.
 CUT_TRY_EVERY = 32
 MAX_WINDOW_PARAGRAPHS = 4 * WINDOW_PARAGRAPHS
+# A megabyte of text is some 150,000 words: far beyond any abstract. Longer paragraphs are
+# skipped and reported, so no record, index entry or view ever holds one.
+MAX_PARAGRAPH_CHARS = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -80,6 +86,7 @@ class Paragraph:
     after_metadata: bool = False  # page furniture right before it (blank lines aside)
     before_metadata: bool = False  # page furniture right after it (blank lines aside)
     date_listed: str = ""
+    too_long: int = 0  # the length of a paragraph over MAX_PARAGRAPH_CHARS (text: its start)
 
     @property
     def near_metadata(self) -> bool:
@@ -159,12 +166,12 @@ def _paragraphs(lines: Iterable[tuple[int, str]]) -> Iterator[Paragraph]:
             yield from state.flush()
             state.start(number, line[prefix.end() :], prefixed=True)
         elif state.prefixed:
-            state.lines.append(line)  # a wrapped listing line continues its abstract
+            state.add(line)  # a wrapped listing line continues its abstract
         elif is_noise(stripped):
             yield from state.flush()
             state.noise(stripped)
         elif state.lines:
-            state.lines.append(line)
+            state.add(line)
         else:
             state.start(number, line)
     yield from state.flush()
@@ -184,10 +191,24 @@ class _ParagraphState:
         self.previous_was_header = False
         self.seen_content = False
         self.date_listed = ""
+        self.size = 0  # characters in ``lines``, newlines included
+        self.too_long = 0  # once past MAX_PARAGRAPH_CHARS: the paragraph's whole length
 
     def start(self, number: int, line: str, *, prefixed: bool = False) -> None:
         self.lines, self.first_line, self.prefixed = [line], number, prefixed
+        self.size, self.too_long = len(line), 0
         self.previous_was_header = False
+
+    def add(self, line: str) -> None:
+        """Another line of the paragraph; past the size limit only its length is kept."""
+        self.size += len(line) + 1
+        if self.too_long:
+            self.too_long = self.size
+        elif self.size > MAX_PARAGRAPH_CHARS:
+            self.too_long = self.size
+            self.lines = self.lines[:1]
+        else:
+            self.lines.append(line)
 
     def noise(self, stripped: str) -> None:
         is_date = bool(DATE_LINE.match(stripped))
@@ -205,13 +226,14 @@ class _ParagraphState:
             yield from self.finish()
             self.held = Paragraph(
                 self.first_line,
-                text,
+                text[:200] if self.too_long else text,
                 prefixed=self.prefixed,
                 after_metadata=self.after_metadata,
                 date_listed=self.date_listed,
+                too_long=self.too_long,
             )
             self.after_metadata = False
-        self.lines, self.prefixed = [], False
+        self.lines, self.prefixed, self.size, self.too_long = [], False, 0, 0
 
     def finish(self) -> Iterator[Paragraph]:
         if self.held is not None:
@@ -261,6 +283,8 @@ def _label(paragraphs: list[Paragraph]) -> Iterator[ParsedRecord | SkippedRecord
         skip = best[i] + (SKIP_METADATA_COST if cheap_skip else SKIP_COST)
         if here.prefixed:
             skip = float("inf")  # an Abstract: line is always a paper
+        if here.too_long:
+            skip = best[i]  # and nothing else: see _title_cost, _abstract_cost
         if skip < best[i + 1]:
             best[i + 1], choice[i + 1] = skip, "skip"
     labels: list[tuple[str, int]] = []
@@ -280,7 +304,7 @@ def _label(paragraphs: list[Paragraph]) -> Iterator[ParsedRecord | SkippedRecord
 
 
 def _title_cost(paragraph: Paragraph) -> float:
-    if paragraph.prefixed:
+    if paragraph.prefixed or paragraph.too_long:
         return float("inf")
     if paragraph.between_metadata:
         return FURNITURE_AS_CONTENT_COST
@@ -293,6 +317,8 @@ def _title_cost(paragraph: Paragraph) -> float:
 
 
 def _abstract_cost(paragraph: Paragraph) -> float:
+    if paragraph.too_long:
+        return float("inf")
     if paragraph.looks_like_abstract:
         return 0
     if paragraph.between_metadata:
@@ -301,6 +327,11 @@ def _abstract_cost(paragraph: Paragraph) -> float:
 
 
 def _skip_reason(paragraph: Paragraph) -> str:
+    if paragraph.too_long:
+        return (
+            f"a paragraph of {paragraph.too_long:,} characters, over the limit of "
+            f"{MAX_PARAGRAPH_CHARS:,} for an abstract"
+        )
     if paragraph.looks_like_title:
         return "title without an abstract (or page metadata)"
     return "paragraph that is neither a title nor an abstract"

@@ -9,13 +9,18 @@ the original key, the entry type and every field the library has no column for a
 (``citation_key``, ``entry_type``, ``extra_fields``) so an export writes them back.
 An entry whose key repeats an earlier one is still a record: distinct entries are never
 merged here; the importer gives it a fresh key.
+
+Sizes are bounded: no value grows past ``MAX_FIELD_CHARS`` characters. A ``@string``
+macro that would (a macro bomb: each level ten copies of the one before) is left undefined
+and reported, however deep the nesting, without ever being built; a field that would is
+left out of its entry, which is imported without it, and reported with its line.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import bibtexparser
 from bibtexparser import model
@@ -45,23 +50,96 @@ _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]+(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})
 _CODE_NOTE = re.compile(r"(?:^|(?<=\.)\s+)Code:\s*(\S+)\s*$")
 _URL_COMMAND = re.compile(r"^\\url\{([^{}]*)\}$")
 _PARENT_TYPES = {"proceedings", "book", "collection", "mvbook", "mvproceedings", "reference"}
+# No field (an abstract included) nor macro is longer than this: a megabyte of text is
+# some 150,000 words, far beyond any real abstract.
+MAX_FIELD_CHARS = 1024 * 1024
+# An entry longer than this is skipped before it is parsed (parsing holds it several times
+# over): room for a long abstract and every other field besides.
+MAX_ENTRY_CHARS = 4 * MAX_FIELD_CHARS
+_BLOCK_START = re.compile(r"^\s*@")
+
+
+class _TooLong(Exception):
+    """A value would grow past MAX_FIELD_CHARS."""
 
 
 def read_bibtex(text: str) -> Iterator[ParsedRecord | SkippedRecord]:
     """Records and skipped blocks of a .bib file's text, in file order, lines 1-based."""
+    return read_bibtex_lines(_split_lines(text))
+
+
+def read_bibtex_lines(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRecord | SkippedRecord]:
+    """Like ``read_bibtex``, from ``(line_number, line)`` pairs (``textfile.read_lines``):
+    a block (from one line starting with ``@`` to the next) longer than MAX_ENTRY_CHARS
+    is skipped and reported without ever being held whole."""
+    oversized: list[SkippedRecord] = []
+    yield from _read("".join(_bounded_blocks(lines, oversized)), oversized)
+
+
+def _split_lines(text: str) -> Iterator[tuple[int, str]]:
+    yield from enumerate(text.split("\n"), start=1)
+
+
+def _bounded_blocks(lines: Iterable[tuple[int, str]], oversized: list[SkippedRecord]):
+    """The text of the blocks, newline-terminated; an oversized block becomes as many
+    empty lines (so the line numbers of the blocks after it stay right)."""
+    block: list[str] = []
+    first, size, count = 1, 0, 0
+
+    def finish() -> Iterator[str]:
+        if size > MAX_ENTRY_CHARS:
+            oversized.append(
+                SkippedRecord(
+                    first,
+                    f"an entry of {size:,} characters, over the limit of {MAX_ENTRY_CHARS:,}",
+                    block[0][:120] if block else "",
+                )
+            )
+            yield "\n" * count
+        else:
+            yield from block
+
+    for number, line in lines:
+        if _BLOCK_START.match(line) and count:
+            yield from finish()
+            block, first, size, count = [], number, 0, 0
+        size += len(line) + 1
+        count += 1
+        if size <= MAX_ENTRY_CHARS or not block:
+            block.append(line + "\n")
+        elif len(block) > 1:
+            del block[1:]  # only the first line is kept, to report the entry
+    yield from finish()
+
+
+def _read(text: str, oversized: list[SkippedRecord]) -> Iterator[ParsedRecord | SkippedRecord]:
     library = _parse(text)
-    macros: dict[str, str] = {}
+    del text
+    # None stands for a macro too long to expand: any field that uses it is too long.
+    macros: dict[str, str | None] = {}
     entries: list[tuple[model.Entry, dict[str, str]]] = []
-    failed: list[SkippedRecord] = []
+    failed: list[SkippedRecord] = list(oversized)
     for block in library.blocks:
         if isinstance(block, model.String):
-            macros[block.key.lower()] = _evaluate(block.value, macros)
+            try:
+                macros[block.key.lower()] = _evaluate(block.value, macros)
+            except _TooLong:
+                macros[block.key.lower()] = None
+                failed.append(
+                    SkippedRecord(
+                        _line(block),
+                        f"@string {block.key} expands to more than {MAX_FIELD_CHARS:,} "
+                        "characters: left undefined",
+                        f"@string{{{block.key} = ...}}",
+                    )
+                )
         elif isinstance(block, model.Entry):
-            entries.append((block, _fields(block, macros)))
+            entries.append((block, _fields(block, macros, failed)))
         elif isinstance(block, model.DuplicateBlockKeyBlock) and isinstance(
             block.ignore_error_block, model.Entry
         ):
-            entries.append((block.ignore_error_block, _fields(block.ignore_error_block, macros)))
+            entry = block.ignore_error_block
+            entries.append((entry, _fields(entry, macros, failed)))
         elif isinstance(block, model.ParsingFailedBlock):
             failed.append(_skipped(block))
     by_key = {entry.key.lower(): fields for entry, fields in entries if entry.key}
@@ -93,13 +171,26 @@ def _skipped(block: model.ParsingFailedBlock) -> SkippedRecord:
     return SkippedRecord(line=_line(block), reason=f"malformed BibTeX entry: {reason}", text=head)
 
 
-def _fields(entry: model.Entry, macros: dict[str, str]) -> dict[str, str]:
+def _fields(
+    entry: model.Entry, macros: dict[str, str | None], failed: list[SkippedRecord]
+) -> dict[str, str]:
+    """The entry's evaluated fields; one too long is left out and reported in ``failed``."""
     fields: dict[str, str] = {}
     for field in entry.fields:
         name = field.key.strip().lower()
         if name and name not in fields:
             raw = field.value if isinstance(field.value, str) else str(field.value)
-            fields[name] = _month(raw) if name == "month" else _evaluate(raw, macros)
+            try:
+                fields[name] = _month(raw) if name == "month" else _evaluate(raw, macros)
+            except _TooLong:
+                failed.append(
+                    SkippedRecord(
+                        _line(entry),
+                        f"field {name} of entry {entry.key} is longer than "
+                        f"{MAX_FIELD_CHARS:,} characters: the entry is imported without it",
+                        f"{name} = ...",
+                    )
+                )
     return fields
 
 
@@ -111,21 +202,31 @@ def _month(raw: str) -> str:
     return _evaluate(raw, {})
 
 
-def _evaluate(raw: str, macros: dict[str, str]) -> str:
-    """A raw BibTeX value (``{...}``, ``"..."``, a number, a macro, joined by ``#``)."""
-    out = []
+def _evaluate(raw: str, macros: dict[str, str | None]) -> str:
+    """A raw BibTeX value (``{...}``, ``"..."``, a number, a macro, joined by ``#``).
+
+    Raises _TooLong before building a value longer than MAX_FIELD_CHARS."""
+    if len(raw) > MAX_FIELD_CHARS:
+        raise _TooLong
+    out, size = [], 0
     for part in _split_concatenation(raw):
         part = part.strip()
         if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
-            out.append(part[1:-1])
+            piece = part[1:-1]
         elif part.isdigit():
-            out.append(part)
+            piece = part
         elif part.lower() in macros:
-            out.append(macros[part.lower()])
+            piece = macros[part.lower()]
+            if piece is None:
+                raise _TooLong  # a macro too long to expand
         elif part.lower() in MONTH_MACROS:
-            out.append(MONTH_MACROS[part.lower()])
+            piece = MONTH_MACROS[part.lower()]
         else:
-            out.append(part)  # an undefined macro: BibTeX warns and uses nothing; keep it
+            piece = part  # an undefined macro: BibTeX warns and uses nothing; keep it
+        size += len(piece)
+        if size > MAX_FIELD_CHARS:
+            raise _TooLong
+        out.append(piece)
     return "".join(out)
 
 

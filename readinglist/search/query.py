@@ -29,6 +29,12 @@ MIN_PREFIX = 2
 MAX_PREFIX_TERMS = 48
 MAX_FUZZY_TERMS = 24
 _PREFIX_SCAN = 20_000
+# What a person types is bounded too: a phrase's cost grows with its length (one word
+# repeated 100 times took seconds), and a pasted page is not a query. Past these limits
+# the first words are searched, as plain words, and the message says so.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 32
+MAX_PHRASE_WORDS = 10
 
 STEMMED_FIELDS = frozenset({"title", "abstract", "note"})
 FOLDED_FIELDS = frozenset({"author"})
@@ -347,8 +353,31 @@ def _errors(q: query.Query) -> list[str]:
     return found
 
 
+def check_size(text: str) -> None:
+    """QueryError when ``text`` is longer than a query can be (see MAX_QUERY_WORDS)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long, more than {MAX_QUERY_CHARS:,}; "
+            f"only its first {MAX_QUERY_WORDS} words were searched"
+        )
+    words = len(WORD_RE.findall(text))
+    if words > MAX_QUERY_WORDS:
+        raise QueryError(
+            f"the query has {words:,} words, more than {MAX_QUERY_WORDS}; "
+            f"only the first {MAX_QUERY_WORDS} were searched"
+        )
+    for part in _QUOTED.findall(text):
+        words = len(WORD_RE.findall(part))
+        if words > MAX_PHRASE_WORDS:
+            raise QueryError(
+                f"a phrase of {words} words is longer than {MAX_PHRASE_WORDS}; "
+                "its words were searched anywhere instead"
+            )
+
+
 def parse(parser: qparser.QueryParser, text: str, *, today: date | None = None) -> ParsedQuery:
-    """Parse ``text``; QueryError with a readable reason if it is malformed."""
+    """Parse ``text``; QueryError with a readable reason if it is malformed or too long."""
+    check_size(text)
     rewritten = rewrite(text, today=today)
     try:
         q = parser.parse(rewritten)
@@ -361,12 +390,22 @@ def parse(parser: qparser.QueryParser, text: str, *, today: date | None = None) 
 
 
 def plain_words(text: str) -> list[str]:
-    """The words of a query, operators and syntax dropped: the fallback search."""
+    """The words of a query, operators and syntax dropped: the fallback search. At most
+    the first MAX_QUERY_WORDS different words (a repeated word adds nothing)."""
+    if len(text) > MAX_QUERY_CHARS:  # cut at a space: a word cut in two is another word
+        text = text[: MAX_QUERY_CHARS + 1].rsplit(maxsplit=1)[0][:MAX_QUERY_CHARS]
     decoded = _LATEX_CHUNK.sub(lambda m: decode_latex(m.group()), text)
     # year:soon, status:done ... are not words anyone looks for; title:mamba is "mamba".
     decoded = _SPECIAL.sub(" ", decoded)
     decoded = _FIELD_NAME.sub(" ", decoded)
-    return [m.group() for m in WORD_RE.finditer(decoded) if m.group() not in _OPERATORS]
+    words: dict[str, str] = {}
+    for found in WORD_RE.finditer(decoded):
+        word = found.group()
+        if word not in _OPERATORS:
+            words.setdefault(word.casefold(), word)
+            if len(words) == MAX_QUERY_WORDS:
+                break
+    return list(words.values())
 
 
 def parse_plain(parser: qparser.QueryParser, text: str) -> ParsedQuery:

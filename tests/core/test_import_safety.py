@@ -8,6 +8,7 @@ Each test here guards against a hang with a timeout, so a regression fails inste
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -40,10 +41,8 @@ def finish_within(fn, *, fifos: list[Path] = (), seconds: float = TIMEOUT):
     thread.join(seconds)
     if thread.is_alive():
         for fifo in fifos:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-            except OSError:
-                pass
         thread.join(5)
         pytest.fail(f"did not return within {seconds} s: it hangs")
     if "error" in result:
