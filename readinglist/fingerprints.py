@@ -100,17 +100,31 @@ BOILERPLATE_TITLES = frozenset(
         "no title",
     ]
 )
-MIN_TITLE_WORDS = 3
+# Words of section-like headings: a two-word title with one of them ("Concluding remarks",
+# "Author index", "Guest editorial") names no paper in particular.
+HEADING_WORDS = frozenset(
+    """
+    remarks remark review reviews index editorial editorials note notes preface foreword
+    news summary introduction contents matter board acknowledgment acknowledgments
+    acknowledgements announcement announcements correspondence corrections erratum
+    errata abstracts proceedings session talk lecture report reports memoriam obituary
+    letter letters reply comment comments discussion conclusion conclusions appendix
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+MIN_TITLE_WORDS = 2
+_TEX_ACCENT = re.compile(r"\\(?:[`'\"^~=.]|[A-Za-z](?![A-Za-z]))\s*\{?\s*(\\?[A-Za-z])\}?")
 _TITLE_MARKUP = re.compile(r"\$[^$]*\$|\\[A-Za-z]+|[{}]")
 _TITLE_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 
 
 def title_fingerprint(title: str) -> str | None:
     """The title as evidence of identity: case, accents, braces, TeX commands and
-    punctuation left out; None when the title is too generic to prove anything
-    (boilerplate such as "Editorial", a "Reply to ..." or "Erratum: ...", fewer than
-    three words)."""
-    text = unicodedata.normalize("NFKD", title)
+    punctuation left out (TeX accents too: ``Verdi\\`ere`` is ``Verdière``); None when the
+    title is too generic to prove anything: boilerplate such as "Editorial", a "Reply to
+    ..." or "Erratum: ...", a single word, or two words of a heading ("Concluding
+    remarks")."""
+    text = _TEX_ACCENT.sub(lambda m: m.group(1).lstrip("\\"), title)  # Verdi\`ere: Verdiere
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _TITLE_MARKUP.sub(" ", text)
     text = _TITLE_PUNCTUATION.sub(" ", text)
@@ -118,15 +132,22 @@ def title_fingerprint(title: str) -> str | None:
     words = normal.split()
     if len(words) < MIN_TITLE_WORDS or normal in BOILERPLATE_TITLES:
         return None
+    if len(words) == MIN_TITLE_WORDS and HEADING_WORDS.intersection(words):
+        return None
     if any(normal.startswith(b + " ") for b in ("erratum", "corrigendum", "reply", "comment")):
         return None  # "Erratum: <the paper's title>" is another publication than the paper
     return normal
 
 
-def abstracts_agree(first: str, second: str, *, threshold: float = 0.5) -> bool:
+def abstracts_agree(first: str, second: str, *, threshold: float = 0.6) -> bool:
     """False only when both abstracts are long enough to be evidence and share too few
     words to be one text (a paper and another paper of the same title); the same abstract
-    written with TeX markup or different line breaks agrees."""
+    written with TeX markup or different line breaks agrees.
+
+    Measured on the 1,035 distinct abstracts of the shared arXiv records: two different
+    papers share at most 29% of their words in 999 pairs of 1,000 (a few sibling papers by
+    the same authors reach 80-90%, but they have different titles); the listing's
+    abstracts share 100% with their arXiv records."""
     if abstract_fingerprint(first) is None or abstract_fingerprint(second) is None:
         return True  # a missing or short abstract contradicts nothing
     words_a, words_b = _content_words(first), _content_words(second)
