@@ -5,11 +5,14 @@ Run under a real X server so fonts and styles are what a user sees:
     xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/take_screenshots.py
 
 Writes docs/screenshots/{first-run,main-window,search,detail,statistics,export,shortcuts,
-dark,import-report}.png.
+dark,import-report}.png, and, when ../shared/testdata is there, the metadata lookup against
+a local stand-in of the arXiv API: lookup-{before,review,ambiguous,after}.png
+(``take_screenshots.py lookup`` takes only those).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -20,9 +23,11 @@ from PySide6.QtWidgets import QApplication
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from readinglist.gui import settings as keys  # noqa: E402
 from readinglist.gui.app import create_application  # noqa: E402
 from readinglist.gui.dialogs import ImportReportDialog  # noqa: E402
 from readinglist.gui.main_window import MainWindow  # noqa: E402
+from readinglist.gui.paper_model import COLUMN_INDEX  # noqa: E402
 from readinglist.gui.preferences import apply_appearance  # noqa: E402
 from readinglist.gui.reading_flow import ShortcutsDialog  # noqa: E402
 from readinglist.gui.settings import Settings  # noqa: E402
@@ -30,6 +35,7 @@ from readinglist.library import Library  # noqa: E402
 from readinglist.paths import seeds_dir  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+TESTDATA = ROOT.parent / "shared" / "testdata"
 SIZE = (1400, 860)
 
 
@@ -77,6 +83,10 @@ def main() -> None:
     app = create_application(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if sys.argv[1:] == ["lookup"]:  # only the lookup's screenshots
+            lookup_screenshots(app, folder)
+            print(f"screenshots written to {OUT}")
+            return
         library = Library(folder / "library")
         window = window_for(library, folder)
         settle(app)
@@ -144,7 +154,78 @@ def main() -> None:
         dialog.close()
         window.close()
         library.close()
+        lookup_screenshots(app, folder)
     print(f"screenshots written to {OUT}")
+
+
+def pause(ms: int = 300) -> None:
+    """Let the window paint, without quitting the application (which closes its windows)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for(signal) -> None:
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    loop.exec()  # lookups and their application run on worker threads
+    signal.disconnect(loop.quit)
+
+
+def lookup_screenshots(app: QApplication, folder: Path) -> None:
+    """The real listing (abstracts only) looked up against the shared arXiv records."""
+    metadata, listing = TESTDATA / "arxiv-metadata", TESTDATA / "real-abstracts" / "listing.txt"
+    if not (metadata / "records.jsonl").is_file() or not listing.is_file():
+        print(f"lookup screenshots skipped: no test data at {TESTDATA}")
+        return
+    from tests.lookup.fake_arxiv import FakeServices, load_records
+
+    records = load_records(metadata / "records.jsonl")
+    twin = next(r for r in records if r["id"] == "0704.0026")  # submitted twice: ambiguous
+    extra = folder / "one-more.txt"
+    extra.write_text(f"Abstract:{' '.join(twin['abstract'].split())}\n", encoding="utf-8")
+    with FakeServices(records) as services:
+        os.environ.update(
+            READINGLIST_ARXIV_API=services.arxiv_url,
+            READINGLIST_CROSSREF_API=services.crossref_url,
+            READINGLIST_LOOKUP_DELAY="0",
+            READINGLIST_CACHE=str(folder / "cache"),
+        )
+        library = Library(folder / "lookup-library")
+        library.import_files([listing, extra])
+        window = window_for(library, folder)
+        window.settings.set(keys.LOOKUP_CONSENT, "yes")
+        for column in ("tags", "rating"):  # room for the authors and the year
+            window.table.setColumnHidden(COLUMN_INDEX[column], True)
+        window.update_lookup_actions()
+        cyclotron = next(
+            p.id for p in library.papers() if p.abstract.startswith("We report studies of cyclo")
+        )
+        window.table.selectRow(window.model.row_of(cyclotron))
+        pause()
+        window.grab().save(str(OUT / "lookup-before.png"))
+
+        window.look_up_missing()
+        wait_for(window.lookup_finished)
+        review = window.lookup_review
+        review.resize(1100, 700)
+        pause()
+        review.grab().save(str(OUT / "lookup-review.png"))
+
+        [ambiguous] = review.ambiguous
+        candidates = window.choose_candidates(ambiguous.paper_id)
+        pause()
+        candidates.grab().save(str(OUT / "lookup-ambiguous.png"))
+        candidates.reject()
+
+        review.accept_all.click()
+        wait_for(window.lookup_applied)
+        window.table.clearSelection()
+        window.table.selectRow(window.model.row_of(cyclotron))
+        pause()
+        window.grab().save(str(OUT / "lookup-after.png"))
+        window.close()
+        library.close()
 
 
 if __name__ == "__main__":

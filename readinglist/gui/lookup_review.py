@@ -82,15 +82,15 @@ class LookupReviewDialog(QDialog):
         self.tree.setAlternatingRowColors(True)
         self.paper_items: dict[int, QTreeWidgetItem] = {}
         self.choose_buttons: dict[int, QPushButton] = {}
-        for result in self.proposals:
-            self._add_proposal(result, titles.get(result.paper_id, result.key))
-        if self.ambiguous:
+        if self.ambiguous:  # first: they wait for the user
             group = self._group(
                 f"Several records could be the paper: choose ({len(self.ambiguous)})"
             )
             for result in self.ambiguous:
                 self._add_ambiguous(group, result, titles.get(result.paper_id, result.key))
             group.setExpanded(True)
+        for result in self.proposals:
+            self._add_proposal(result, titles.get(result.paper_id, result.key))
         if missing:
             group = self._group(f"Nothing found, nothing attached ({len(missing)})")
             for result in missing:
@@ -160,6 +160,13 @@ class LookupReviewDialog(QDialog):
         item = QTreeWidgetItem(group, [result.key, _cut(title), ""])
         item.setToolTip(1, title)
         button = QPushButton(f"{count} candidates — choose…", objectName="chooseCandidates")
+        button.setFlat(True)  # a link in the row: a framed button does not fit its height
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setStyleSheet(
+            "QPushButton { text-align: left; color: palette(link); text-decoration: underline;"
+            " border: none; padding: 0 2px; }"
+            " QPushButton:disabled { color: palette(text); text-decoration: none; }"
+        )
         button.clicked.connect(lambda: self.choose_requested.emit(result.paper_id))
         self.tree.setItemWidget(item, 2, button)
         self.choose_buttons[result.paper_id] = button
