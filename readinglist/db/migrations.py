@@ -269,7 +269,8 @@ def _key_state(db: sqlite_utils.Database) -> None:
     now = utc_now()
     # Existing libraries: a BibTeX entry's key is its author's own, and a paper an
     # auto-export has written is in someone's bibliography; both are pinned. Keys of papers
-    # from abstract files were made by the app and never recorded as used: provisional.
+    # from abstract files were made by the app and never recorded as used: provisional,
+    # unless the user chose them (below).
     db.execute(
         "INSERT OR IGNORE INTO key_pins SELECT id, key, ? FROM papers "
         "WHERE source_format = 'bibtex'",
@@ -293,6 +294,15 @@ def _key_state(db: sqlite_utils.Database) -> None:
             f"WHERE deleted IS NULL AND {where}",
             [now, *params],
         )
+    # Keys the user chose: one the app never makes (the default recipe gives lower-case
+    # letters and digits), or one set by a key edit still in the undo history.
+    db.execute(
+        "INSERT OR IGNORE INTO key_pins SELECT id, key, ? FROM papers "
+        "WHERE key GLOB '*[^a-z0-9]*' OR id IN (SELECT u.paper_id FROM undolog u "
+        "JOIN history h ON h.id = u.step WHERE h.label LIKE 'Change citation key to %' "
+        "AND h.undone = 0 AND u.tbl = 'papers')",
+        [now],
+    )
 
 
 @migrations(name="0007_auto_export_seals")

@@ -202,6 +202,12 @@ def test_existing_libraries_pin_bibtex_keys_and_auto_exported_papers(tmp_path):
         bib = tmp_path / "refs.bib"
         bib.write_text("@misc{myown, title = {Selective State Spaces}}\n", encoding="utf-8")
         [from_bib] = library.import_files([bib]).added_ids
+        [typed, shaped] = import_listing(
+            library, tmp_path, MAMBA_ABSTRACT.replace("Foundation", "Typed"),
+            MAMBA_ABSTRACT.replace("Foundation", "Shaped"),
+        )  # fmt: skip
+        library.set_key(typed, "mamba")  # the user's key, still in the undo history
+        library.db.execute("UPDATE papers SET key = 'Gu:2023' WHERE id = ?", [shaped])
         library.add_tags([listed], ["cited"])
         library.add_auto_export(tmp_path / "cited.bib", scope="tag", value="cited")
         # As a library written before key states existed.
@@ -211,3 +217,4 @@ def test_existing_libraries_pin_bibtex_keys_and_auto_exported_papers(tmp_path):
         assert library.key_pinned(from_bib)  # its author's own key
         assert library.key_pinned(listed)  # in a bibliography file already
         assert not library.key_pinned(other)  # made by the app, never used: provisional
+        assert library.key_pinned(typed) and library.key_pinned(shaped)  # the user's
