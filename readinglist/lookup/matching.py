@@ -49,6 +49,7 @@ from readinglist.lookup.model import Candidate, Record
 THRESHOLD = 0.88
 GRAM = 5
 _PUNCTUATION = re.compile(r"[\W_]+")
+_LATEX = re.compile(r"[\\{}^_]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # Words too common in abstracts to make a search phrase specific.
 _COMMON_WORDS = """
@@ -70,7 +71,9 @@ _COMMON = frozenset(_COMMON_WORDS.split())
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Comparable text: LaTeX decoded, NFKC, case folded, punctuation and spaces squeezed."""
-    decoded = decode(text) if text else ""
+    # Without commands, groups or sub/superscripts, decoding changes only ~, % and $, which
+    # the folding below removes anyway: skip pylatexenc (a millisecond an abstract).
+    decoded = decode(text) if _LATEX.search(text) else text
     folded = unicodedata.normalize("NFKC", decoded).casefold()
     return " ".join(_PUNCTUATION.sub(" ", folded).split())
 
@@ -81,6 +84,11 @@ def _grams(text: str) -> frozenset[str]:
     if len(normal) < GRAM:
         return frozenset({normal}) if normal else frozenset()
     return frozenset(normal[i : i + GRAM] for i in range(len(normal) - GRAM + 1))
+
+
+@lru_cache(maxsize=8192)
+def _raw_words(text: str) -> frozenset[str]:
+    return frozenset(_PUNCTUATION.sub(" ", text.casefold()).split())
 
 
 def similarity(a: str, b: str) -> float:
@@ -105,6 +113,11 @@ def score(abstract: str, record: Record) -> float:
     """The abstract similarity that counts as evidence: 0 when either abstract is too short
     to identify a paper, or when their sizes alone keep it under the threshold."""
     if not (is_evidence(abstract) and is_evidence(record.abstract)):
+        return 0.0
+    # A cheap look first: texts that share under half their words (LaTeX left as written)
+    # are far from the threshold, whatever decoding would change. Most search results are.
+    first, second = _raw_words(abstract), _raw_words(record.abstract)
+    if len(first & second) * 2 < len(first | second):
         return 0.0
     smaller, larger = sorted((len(_grams(abstract)), len(_grams(record.abstract))))
     if smaller < THRESHOLD * larger:  # Jaccard <= smaller / larger

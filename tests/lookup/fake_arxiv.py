@@ -21,6 +21,7 @@ lists every path asked. Used by tests/lookup and bench/lookup_bench.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -482,7 +483,7 @@ class FakeServices:
 
             def do_GET(self) -> None:  # http.server calls it by this name
                 services.requests.append(self.path)
-                failure = services._next_failure()
+                failure = None if self.path == "/_stats" else services._next_failure()
                 if failure and failure[0] == "stall":
                     time.sleep(failure[1])
                 elif failure:
@@ -492,7 +493,10 @@ class FakeServices:
                     return
                 parts = urllib.parse.urlsplit(self.path)
                 params = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-                if parts.path == "/api/query":
+                if parts.path == "/_stats":  # for a benchmark in another process
+                    body = json.dumps({"requests": len(services.requests) - 1})
+                    self._send(200, "application/json", body)
+                elif parts.path == "/api/query":
                     status, body = services.arxiv_answer(params)
                     self._send(status, "application/atom+xml; charset=utf-8", body)
                 elif parts.path.startswith("/works/"):
@@ -521,3 +525,18 @@ class FakeServices:
                     pass  # the client gave up (a time-out test)
 
         return Handler
+
+
+def main() -> None:
+    """``python -m tests.lookup.fake_arxiv RECORDS.jsonl``: serve until killed; prints the
+    base URL on the first line (``GET /_stats`` counts the requests)."""
+    import sys
+
+    with FakeServices(load_records(Path(sys.argv[1]))) as services:
+        print(services.base, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            services.thread.join()
+
+
+if __name__ == "__main__":
+    main()
