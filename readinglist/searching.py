@@ -16,6 +16,9 @@ from readinglist.search.analysis import WORD_RE, analyse_word
 log = logging.getLogger(__name__)
 
 BULK_REINDEX = 5_000
+# Snippets and marked words come from at most this much of an abstract (what the index
+# reads of it), so a huge abstract from an older library never stalls the window.
+MARKED_CHARS = 1024 * 1024
 
 
 class SearchMixin:
@@ -149,15 +152,20 @@ class SearchMixin:
 
     def snippet(self, paper_id: int, terms: frozenset[str], *, words: int = 24) -> str:
         """The passage of a paper's abstract that best matches a search, matches in <b>."""
-        row = self.db.execute("SELECT abstract FROM papers WHERE id = ?", [paper_id]).fetchone()
+        row = self.db.execute(
+            "SELECT substr(abstract, 1, ?) FROM papers WHERE id = ?", [MARKED_CHARS, paper_id]
+        ).fetchone()
         return highlight.snippet(row[0], terms, words=words) if row else ""
 
     @staticmethod
     def match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
         """Where the words a search matched occur in ``text`` (same analysis as the index:
-        a search for "model" marks "models", one for "dusseldorf" marks "Düsseldorf")."""
+        a search for "model" marks "models", one for "dusseldorf" marks "Düsseldorf");
+        in its first MARKED_CHARS characters only."""
         if not terms:
             return []
         return [
-            (m.start(), m.end()) for m in WORD_RE.finditer(text) if analyse_word(m.group()) in terms
+            (m.start(), m.end())
+            for m in WORD_RE.finditer(text[:MARKED_CHARS])
+            if analyse_word(m.group()) in terms
         ]

@@ -21,6 +21,9 @@ HIGHLIGHT_COLORS = {
     "orange": "#ffd8a8",
 }
 MATCH_COLOR = "#ffbf47"
+# A longer abstract (from an older library, or an edit) is shown cut: laying out and
+# painting a hundred megabytes froze the window for a minute.
+MAX_SHOWN_CHARS = 1024 * 1024
 MARKED_TEXT = "#1d2733"
 
 
@@ -50,14 +53,23 @@ class AbstractView(QTextBrowser):
         highlights: list[Highlight],
         match_spans: list[tuple[int, int]] = (),
     ) -> None:
-        self._text = text
-        self.setPlainText(text)
+        shown = text[:MAX_SHOWN_CHARS]
+        self._text = shown
+        self.setPlainText(shown)
         for highlight in highlights:
-            if highlight.anchored:
+            if highlight.anchored and highlight.end <= len(shown):
                 color = HIGHLIGHT_COLORS.get(highlight.color, highlight.color)
                 self._paint(highlight.start, highlight.end, color, tooltip=highlight.comment)
         for start, end in match_spans:
-            self._paint(start, end, MATCH_COLOR, bold=True)
+            if end <= len(shown):
+                self._paint(start, end, MATCH_COLOR, bold=True)
+        if len(text) > len(shown):
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(
+                f"\n\n[… {len(text) - len(shown):,} more characters, not shown: "
+                f"the first {MAX_SHOWN_CHARS:,} are]"
+            )
 
     def _paint(self, start: int, end: int, color: str, *, tooltip: str = "", bold=False) -> None:
         cursor = QTextCursor(self.document())

@@ -20,6 +20,10 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 """``cancel()``: polled during a rebuild; returning True stops it, leaving the old index."""
 
+# The index reads at most this much of any one text (a title, an abstract, a note): what
+# an import accepts. Older libraries or edits may hold more; its start is searchable.
+MAX_INDEXED_CHARS = 1024 * 1024
+
 MARK_START = "<b>"
 MARK_END = "</b>"
 _MARKS = re.compile(r"</?b>")
@@ -57,16 +61,18 @@ def document_from_paper(
     comments: Iterable[str] = (),
     lists: Iterable[str] = (),
 ) -> SearchDocument:
-    """The index's view of ``paper`` plus its notes, highlight comments and reading lists."""
+    """The index's view of ``paper`` plus its notes, highlight comments and reading lists
+    (each text cut to MAX_INDEXED_CHARS: indexing time and memory stay bounded)."""
+    cut = MAX_INDEXED_CHARS
     return SearchDocument(
         id=paper.id,
         key=paper.key,
-        title=paper.title,
-        abstract=paper.abstract,
+        title=paper.title[:cut],
+        abstract=paper.abstract[:cut],
         authors=tuple(paper.authors),
         tags=tuple(paper.tags),
-        notes=tuple(notes),
-        comments=tuple(comments),
+        notes=tuple(note[:cut] for note in notes),
+        comments=tuple(comment[:cut] for comment in comments),
         lists=tuple(lists),
         year=paper.year,
         status=str(paper.status),

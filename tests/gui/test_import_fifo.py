@@ -1,5 +1,6 @@
 """Importing a folder with a FIFO in it from the window: the FIFO is left out and said so,
 Cancel stops a walk, the window stays responsive, and a big folder is asked about first.
+A huge abstract (from before imports were bounded) is shown cut, at once.
 
 Reading a FIFO blocks until something writes to it: before the fix, the worker hung for
 ever, Cancel did nothing and the window could not close. A FIFO left in a test folder is
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QTreeWidgetItemIterator
 
 from readinglist import candidates
+from readinglist.gui.abstract_view import MAX_SHOWN_CHARS
 from readinglist.gui.dialogs import ImportReportDialog
 from tests.core.conftest import SAMPLE_PAPERS, daily_page
 from tests.gui.test_window_import import drop_files
@@ -132,3 +135,21 @@ def test_a_big_folder_imports_once_confirmed(qtbot, window, big_folder):
         answer_big_import(qtbot, window, QMessageBox.StandardButton.Yes)
     assert len(finished.args[0].files) == 5
     assert window.library.count() == 2
+
+
+def test_a_huge_abstract_from_an_older_library_is_shown_cut(qtbot, seeded_window):
+    """Imports cap abstracts at a megabyte; a library written before may hold more."""
+    library = seeded_window.library
+    paper_id = library.paper_ids(order_by="id")[0]
+    huge = "We study sparse attention. " * 800_000  # 21.6 million characters
+    library.db.execute("UPDATE papers SET abstract = ? WHERE id = ?", [huge, paper_id])
+    started = time.perf_counter()
+    seeded_window.detail.show_paper(paper_id, frozenset({"sparse"}))
+    assert time.perf_counter() - started < 5  # 0.9 s here; the window froze for 57 s
+    shown = seeded_window.detail.abstract_view.toPlainText()
+    assert shown.startswith("We study sparse attention.")
+    assert shown.endswith(
+        f"[… {len(huge) - MAX_SHOWN_CHARS:,} more characters, not shown: "
+        f"the first {MAX_SHOWN_CHARS:,} are]"
+    )
+    assert len(shown) < MAX_SHOWN_CHARS + 100
