@@ -46,7 +46,16 @@ class BackgroundWork:
 
         self.index_status.setText("Updating the search index…")
         self.index_status.setVisible(True)
-        self.index_task = run_task(work, on_done=self._index_synced, on_error=self._index_failed)
+        self.index_task = run_task(
+            work,
+            on_done=self._index_synced,
+            on_error=self._index_failed,
+            on_progress=self._index_progress,
+        )
+
+    def _index_progress(self, done: int, total: int, _path: str) -> None:
+        # A big import's catch-up takes a minute (200,000 papers): show how far it is.
+        self.index_status.setText(f"Updating the search index… {100 * done // max(total, 1)}%")
 
     def _index_synced(self, _finished: bool) -> None:
         self.index_task = None

@@ -23,6 +23,7 @@ from readinglist import candidates
 from readinglist.gui.abstract_view import MAX_SHOWN_CHARS
 from readinglist.gui.dialogs import ImportReportDialog
 from tests.core.conftest import SAMPLE_PAPERS, daily_page
+from tests.core.organise_support import synthetic_abstracts, write_listing
 from tests.gui.test_window_import import drop_files
 
 TIMEOUT_MS = 20_000
@@ -153,3 +154,23 @@ def test_a_huge_abstract_from_an_older_library_is_shown_cut(qtbot, seeded_window
         f"the first {MAX_SHOWN_CHARS:,} are]"
     )
     assert len(shown) < MAX_SHOWN_CHARS + 100
+
+
+def test_a_big_import_catches_the_index_up_on_a_worker_with_progress(qtbot, window, tmp_path):
+    listing = write_listing(tmp_path / "listing.txt", synthetic_abstracts(1200))
+    shown: list[str] = []
+    show_progress = window._index_progress
+
+    def record(done: int, total: int, path: str) -> None:
+        show_progress(done, total, path)
+        shown.append(window.index_status.text())
+
+    window._index_progress = record
+    with qtbot.waitSignal(window.index_synced, timeout=60_000):
+        drop_files(window, [listing])
+        qtbot.waitUntil(lambda: window.index_task is not None, timeout=60_000)
+        assert window.index_status.isVisible()
+    assert shown and all(text.startswith("Updating the search index… ") for text in shown)
+    assert shown[0].endswith("%")
+    assert not window.index_status.isVisible()
+    assert window.library.index_pending() == 0
