@@ -49,6 +49,13 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 
+def usable_entry_key(key: str) -> bool:
+    """A BibTeX entry's own key the library keeps: any key BibTeX and the exporter
+    accept, all-digit JabRef keys included (see ``Library.resolve`` for how a number
+    that is both an id and a key is read)."""
+    return BIBTEX_KEY.fullmatch(key) is not None
+
+
 def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
     """Files as given, and the regular text files inside folders (recursively, hidden
     ones skipped); see ``readinglist.candidates`` for what a walk leaves out."""
@@ -308,8 +315,16 @@ class RecordSink:
             return paper_queries.key_taken(self.db, key)
 
         wanted = record.citation_key
-        # A key must also start with a letter: "1" would be taken for paper id 1.
-        if wanted and BIBTEX_KEY.match(wanted) and wanted[0].isalpha() and not taken(wanted):
+        # Any key BibTeX accepts is kept, numeric ones (JabRef's "1102917") included:
+        # renaming it would break every \cite that uses it.
+        usable = bool(wanted) and usable_entry_key(wanted)
+        if usable and not taken(wanted):
+            if wanted.isdigit() and paper_queries.paper_exists(self.db, int(wanted)):
+                self.report.warnings.append(
+                    f"line {record.line}: key {wanted!r} is kept; it is also another "
+                    f"paper's id, which the command line reads first ({wanted!r} shows "
+                    "that paper)"
+                )
             return wanted
         key = citekeys.unique_key(
             citekeys.make_key(
@@ -323,9 +338,9 @@ class RecordSink:
             taken,
         )
         if wanted:
+            why = "is already used by another paper" if usable else "is not a valid BibTeX key"
             self.report.warnings.append(
-                f"line {record.line}: key {wanted!r} is already in use or unusable; "
-                f"the entry was given {key!r}"
+                f"line {record.line}: key {wanted!r} {why}; the entry was given {key!r}"
             )
         return key
 
@@ -401,7 +416,7 @@ class RecordSink:
         wanted = record.citation_key
         if self.format != "bibtex" or not wanted or existing["key"] == wanted:
             return ""
-        if not (BIBTEX_KEY.match(wanted) and wanted[0].isalpha()):
+        if not usable_entry_key(wanted):
             return ""
         if citekeys.is_pinned(self.db, existing["id"]):
             return ""  # ours has been cited: it stays

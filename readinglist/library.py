@@ -158,11 +158,15 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
         return paper
 
     def resolve(self, id_or_key: int | str) -> int:
-        """The id of the paper with this id or citation key (keys never are all digits)."""
+        """The id of the paper with this id or citation key. An int is an id only. Text
+        that is a number is an id first, then a key: an imported key may be all digits
+        (JabRef's ``1102917``), and it is found that way unless a paper has that id."""
         text = str(id_or_key).strip()
         paper_id = paper_queries.as_row_id(text)
         if paper_id is not None and paper_queries.paper_exists(self.db, paper_id):
             return paper_id
+        if isinstance(id_or_key, int):
+            raise PaperNotFound(f"no paper with id {id_or_key}")
         paper_id = paper_queries.id_for_key(self.db, text)
         if paper_id is None:
             raise PaperNotFound(f"no paper with id or key {text!r}")

@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="readinglist",
         description="Manage a reading list of paper abstracts.",
+        epilog=(
+            "ID_OR_KEY is a paper's id (shown by list) or its citation key. A number is "
+            "read as an id first, then as a key, so an all-digit key such as JabRef's "
+            "1102917 works unless a paper has that id."
+        ),
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"readinglist {__version__}")

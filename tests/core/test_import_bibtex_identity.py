@@ -69,15 +69,6 @@ def test_a_keyword_that_is_no_tag_name_is_reported_not_fatal(library: Library, t
     assert sorted(library.papers()[0].tags) == ["input/output", "ml"]
 
 
-def test_a_key_of_digits_is_replaced_so_ids_and_keys_never_collide(library: Library, tmp_path):
-    bib = tmp_path / "digits.bib"
-    bib.write_text("@misc{1, title = {Numbered Entry}}\n", encoding="utf-8")
-    report = library.import_files([bib])
-    [paper] = library.papers()
-    assert paper.key != "1" and paper.key[0].isalpha()
-    assert any("'1'" in warning for warning in report.files[0].warnings)
-
-
 def test_undo_waits_for_a_running_import(library: Library, tmp_path, seeds):
     other = Library(library.folder)
     refusals = []
