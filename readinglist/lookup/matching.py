@@ -50,7 +50,11 @@ THRESHOLD = 0.88
 GRAM = 5
 _PUNCTUATION = re.compile(r"[\W_]+")
 _LATEX = re.compile(r"[\\{}^_]")
-_WORD = re.compile(r"[^\W\d_]{2,}")
+# A plain word for a search phrase: letters, not too long, no CJK (written without spaces,
+# a "word" would be a whole clause, and arXiv's search tokenises it unpredictably).
+_WORD = re.compile(
+    r"[^\W\d_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,30}"
+)
 # Words too common in abstracts to make a search phrase specific.
 _COMMON_WORDS = """
 a about above after again against all also an and any are as at be because been before
@@ -220,7 +224,17 @@ def distinctive_phrases(abstract: str, *, count: int = 2, length: int = 3) -> li
             chosen.append((start, window))
         if len(chosen) == count:
             break
-    return [window for _, window in sorted(chosen)]
+    phrases = [window for _, window in sorted(chosen)]
+    if len(phrases) < count and length > 2:
+        # Formula-heavy abstracts have few plain runs: two rare words in a row will do.
+        shorter = distinctive_phrases(abstract, count=count, length=2)
+        phrases += [p for p in shorter if not any(_within(p, q) for q in phrases)]
+        phrases = phrases[:count]
+    return phrases
+
+
+def _within(short: list[str], long: list[str]) -> bool:
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
 
 
 def title_words(title: str, *, count: int = 8) -> list[str]:
