@@ -83,7 +83,7 @@ def to_bibtex(
         extras = (extras_by_paper or {}).get(paper.id, BibExtras())
         entries.append(_entry(paper, ascii, include_abstract, notes, extras))
     text = "\n".join(entries)
-    if ascii and "\\" + latex.UNTYPESET_COMMAND + "{" in text:
+    if ascii and "\\" + latex.UNTYPESET_COMMAND in text:  # with or without [display]
         text = f'@preamble{{"{latex.UNTYPESET_DEFINITION}"}}\n\n' + text
     return text
 

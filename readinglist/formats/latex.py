@@ -8,10 +8,26 @@ nodes); anything it cannot vouch for stays literal text, so what is written out 
 compiles and renders what the library says.
 
 ``to_latex`` writes a BibTeX field value: BibTeX counts every brace, ``\\{`` included, so
-braces become ``{\\textbraceleft}``; with ``ascii=True`` non-ASCII becomes LaTeX commands
-that pdflatex with T1 fonts typesets, and what it cannot typeset (CJK, emoji) is wrapped
-in ``\\bibunicode{...}``, a command the exported file defines in ``@preamble`` to print
-``[?]`` (XeLaTeX or LuaLaTeX users define it as ``#1`` before the bibliography).
+braces become ``{\\textbraceleft}``; with ``ascii=True`` a non-ASCII character becomes the
+LaTeX that means exactly it (``latex_chars.char_latex``), and any other is kept as it is
+inside the fallback wrapper ``{\\bibunicode[display]{chars}}`` -- never replaced by a
+different character, so an export read back gives the same text.
+
+The wrapper. The exported file defines it in ``@preamble`` (``UNTYPESET_DEFINITION``):
+under XeLaTeX and LuaLaTeX, which read UTF-8 natively, it prints the characters; under
+pdflatex it prints the optional ``display`` (LaTeX's own near form: ``-`` for U+2010,
+``,`` for a full-width comma, nothing for a zero-width space) or ``[?]``. Why this form:
+
+* ``{\\char"2212}`` or ``\\symbol`` cannot work: pdflatex's fonts have 256 slots, and
+  ``\\char`` above 255 is an error, so the file could not compile under pdflatex.
+* Leaving the raw character unwrapped compiles only where the user's inputenc declares it
+  ("Unicode character not set up for use with LaTeX" otherwise), and BibTeX styles pass
+  it through unchanged, so the wrapper is the one place to decide per engine.
+* Inside the wrapper the raw UTF-8 bytes are an undelimited macro argument: pdflatex
+  skips them unexpanded in the false branch of the engine test, bibtex copies them (it
+  is 8-bit clean), and biber and every UTF-8 reader (JabRef, Zotero, this importer) see
+  the character itself. ``\\ifdefined`` is e-TeX, which every LaTeX format has had since
+  2005. ``\\providecommand`` lets a document define its own ``\\bibunicode`` first.
 """
 
 from __future__ import annotations
@@ -20,7 +36,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from readinglist.formats.latex_chars import char_latex
+from readinglist.formats.latex_chars import char_display, char_latex
 from readinglist.formats.latex_tables import (
     ACCENTS,
     MATH_ARITY,
@@ -30,7 +46,10 @@ from readinglist.formats.latex_tables import (
 )
 
 UNTYPESET_COMMAND = "bibunicode"
-UNTYPESET_DEFINITION = r"\providecommand{\bibunicode}[1]{[?]}"
+UNTYPESET_DEFINITION = (
+    r"\providecommand{\bibunicode}[2][{[?]}]{\ifdefined\XeTeXrevision#2\else"
+    r"\ifdefined\luatexversion#2\else#1\fi\fi}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,16 +383,24 @@ def _ascii_replacement(match: re.Match) -> str:
             untypeset.append(char)
             continue
         if untypeset:
-            out.append(_untypeset("".join(untypeset)))
+            out.append(untypeset_latex("".join(untypeset)))
             untypeset.clear()
         out.append(latex)
     if untypeset:
-        out.append(_untypeset("".join(untypeset)))
+        out.append(untypeset_latex("".join(untypeset)))
     return "".join(out)
 
 
-def _untypeset(text: str) -> str:
-    return "{\\" + UNTYPESET_COMMAND + "{" + text + "}}"
+def untypeset_latex(text: str) -> str:
+    """``text`` (characters without an exact LaTeX form) kept in the fallback wrapper,
+    with what pdflatex prints instead when every character has a near form."""
+    displays = [char_display(char) for char in text]
+    if any(display is None for display in displays):
+        option = ""  # the wrapper's default, [?]
+    else:
+        display = "{}".join(displays) if len(displays) > 1 else displays[0]
+        option = "[{" + display + "}]" if "]" in display else "[" + display + "]"
+    return "{\\" + UNTYPESET_COMMAND + option + "{" + text + "}}"
 
 
 def _protected_text(text: str, ascii: bool) -> str:
@@ -440,7 +467,7 @@ def _math_latex(source: str, ascii: bool) -> str:
             return found
         latex = char_latex(found)
         if latex is None:
-            return r"\mbox{" + _untypeset(found) + "}"
+            return r"\mbox{" + untypeset_latex(found) + "}"
         if latex.startswith(r"{\ensuremath{"):
             return latex[len(r"{\ensuremath") : -1]
         return r"\mbox{" + latex + "}"

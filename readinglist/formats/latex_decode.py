@@ -32,6 +32,11 @@ _SYMBOLS = {
     "textunderscore": "_",
     "textdollar": "$",
     "textquotedbl": '"',
+    # Where pylatexenc reads another character than LaTeX prints (utf8enc.dfu declares
+    # U+00B7 as \textperiodcentered; pylatexenc gives the dot accent U+02D9).
+    "textperiodcentered": "\u00b7",
+    "textminus": "\u2212",
+    ",": "\u2009",  # \, is a thin space
 }
 
 
@@ -67,7 +72,8 @@ def _converter():
 
     context = get_default_latex_context_db()
     specs = [MacroTextSpec(name, simplify_repl=text) for name, text in _SYMBOLS.items()]
-    specs.append(MacroTextSpec(UNTYPESET_COMMAND, simplify_repl="%(1)s"))
+    # The fallback wrapper: \bibunicode[what pdflatex prints]{the characters}.
+    specs.append(MacroTextSpec(UNTYPESET_COMMAND, simplify_repl="%(2)s"))
     specs.append(MacroTextSpec("url", simplify_repl="%(1)s"))
     specs.extend(MacroTextSpec(name, simplify_repl="%(1)s") for name in ("mbox", "hbox"))
     specs.append(MacroTextSpec("href", simplify_repl="%(2)s (%(1)s)"))
@@ -79,7 +85,7 @@ def _converter():
     walker_context.add_context_category(
         "readinglist",
         macros=[
-            macrospec.MacroSpec(UNTYPESET_COMMAND, "{"),
+            macrospec.MacroSpec(UNTYPESET_COMMAND, "[{"),
             macrospec.MacroSpec("url", "{"),
             macrospec.MacroSpec("mbox", "{"),
             macrospec.MacroSpec("hbox", "{"),

@@ -169,7 +169,8 @@ _TEXT_COMMANDS = (
     "textpeso textquestiondown textquotedblleft textquotedblright textquoteleft "
     "textquoteright textrecipe textreferencemark textregistered textrightarrow textsection "
     "textservicemark textsterling textthreequarters textthreesuperior texttimes "
-    "texttrademark texttwosuperior textuparrow textwon textyen"
+    "texttrademark texttwosuperior textuparrow textwon textyen "
+    "textminus textopenbullet textcompwordmark , -"
 )
 _NOT_FOR_CHARACTERS = {"left", "right", "mbox", "not"}
 SAFE_COMMANDS = (
