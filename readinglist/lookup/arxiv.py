@@ -39,6 +39,8 @@ MAX_IDS_PER_REQUEST = 50
 MAX_ENTRIES = 2000
 _ABS_ID = re.compile(r"/abs/(?P<id>.+?)(?P<version>v\d+)?$")
 _SPACES = re.compile(r"\s+")
+# Control characters mean nothing in metadata and could end a BibTeX entry or RIS record.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LIMITS = {"title": 2_000, "summary": 50_000, "name": 500, "text": 2_000}
 
 
@@ -159,7 +161,8 @@ def _text(element: ElementTree.Element, tag: str, limit: str = "text") -> str:
     child = element.find(tag)
     if child is None:
         return ""
-    return _SPACES.sub(" ", "".join(child.itertext())[: _LIMITS[limit]]).strip()
+    text = "".join(child.itertext())[: _LIMITS[limit]]
+    return CONTROL.sub("", _SPACES.sub(" ", text)).strip()
 
 
 def _record(entry: ElementTree.Element) -> Record | None:

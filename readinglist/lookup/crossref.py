@@ -24,7 +24,7 @@ import urllib.parse
 
 from readinglist.fingerprints import normalise_arxiv_id, normalise_doi
 from readinglist.formats.latex_decode import decode
-from readinglist.lookup.arxiv import check_base_url
+from readinglist.lookup.arxiv import CONTROL, check_base_url
 from readinglist.lookup.http import LookupServiceError, Service
 from readinglist.lookup.model import Record
 
@@ -94,7 +94,7 @@ def _message(text: str) -> object:
 def _first_string(value: object, limit: int = 2_000) -> str:
     if isinstance(value, list):
         value = next((item for item in value if isinstance(item, str)), "")
-    return " ".join(value[:limit].split()) if isinstance(value, str) else ""
+    return CONTROL.sub("", " ".join(value[:limit].split())) if isinstance(value, str) else ""
 
 
 def _date(work: dict) -> tuple[int | None, str]:
@@ -129,10 +129,15 @@ def _authors(work: dict) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _markup_free(value: str) -> str:
+    """``<i>Italic</i> &amp; plain`` -> ``Italic & plain`` (Crossref titles carry HTML)."""
+    return " ".join(CONTROL.sub(" ", html.unescape(_TAG.sub("", value))).split())
+
+
 def jats_text(value: str) -> str:
     """Plain text of a JATS abstract (``<jats:p>...</jats:p>``): tags out, entities decoded."""
     text = _TAG.sub(" ", value[:100_000])
-    text = html.unescape(text)
+    text = CONTROL.sub(" ", html.unescape(text))
     text = re.sub(r"^\s*Abstract\s+", "", " ".join(text.split()), flags=re.IGNORECASE)
     return text
 
@@ -148,9 +153,7 @@ def parse_work(work: dict) -> Record | None:
     return Record(
         source="crossref",
         source_id=doi,
-        title=decode(
-            " ".join(html.unescape(_TAG.sub("", _first_string(work.get("title")))).split())
-        ),
+        title=decode(_markup_free(_first_string(work.get("title")))),
         authors=_authors(work),
         year=year,
         date=date,

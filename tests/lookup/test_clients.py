@@ -147,8 +147,8 @@ def test_crossref_works_are_read_defensively():
     odd = parse_work(
         {
             "DOI": "10.1000/X",
-            "title": [None, "<i>Italic</i> &amp; plain"],
-            "author": [{"family": "Doe", "given": "Jane"}, "junk", {"name": "CERN"}],
+            "title": [None, "<i>Italic</i> &amp;\x07 plain&#x1b;"],
+            "author": [{"family": "Doe\x00", "given": "Jane"}, "junk", {"name": "CERN"}],
             "issued": {"date-parts": [[2020, 2, 30]]},
             "published-print": {"date-parts": [["2019"]]},
             "container-title": "Not a list",
