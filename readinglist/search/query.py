@@ -386,7 +386,29 @@ def parse(parser: qparser.QueryParser, text: str, *, today: date | None = None) 
     errors = _errors(q)
     if errors:
         raise QueryError(errors[0])
+    q = q.accept(_phrase_where_positions(parser.schema))
     return ParsedQuery(q.accept(_cap_fuzzy), rewritten)
+
+
+def _phrase_where_positions(schema):
+    """A phrase searches the fields that keep word positions (title, abstract, author,
+    note). A field of whole terms (tag, key, list) holds no phrase: a quoted phrase with
+    a comma, "Nemotron-H, a family", is split there into two tags and can never be one
+    tag, so that alternative matches nothing instead of failing the whole query. (A
+    phrase without a comma stays one term there: "reward models" finds that tag.)"""
+
+    def without_positions(fieldname) -> bool:
+        if fieldname not in schema:
+            return True
+        field_format = schema[fieldname].format
+        return field_format is None or not field_format.supports("positions")
+
+    def replace(q: query.Query) -> query.Query:
+        if isinstance(q, query.Phrase) and without_positions(q.fieldname):
+            return query.NullQuery
+        return q
+
+    return replace
 
 
 def plain_words(text: str) -> list[str]:
