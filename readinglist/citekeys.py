@@ -107,6 +107,7 @@ UNINFORMATIVE_WORDS = frozenset(
     jiyu yanjiu
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
+GROUP_WORDS = frozenset(["collaboration", "consortium", "team", "group", "collaborations"])
 MIN_WORD_CHARS = 4
 KEY_TEXT_CHARS = 400  # of an abstract that stands in for an empty inferred title
 MAX_NAME_CHARS = 24  # a leading name longer than this is a sentence, not a name
@@ -254,6 +255,12 @@ def _marker_words(name: str, title: str, authors: Sequence[str], year: int | Non
 
 def _last_name_words(author: str) -> list[str]:
     last = author.split(",", 1)[0] if "," in author else (author.split() or [""])[-1]
+    if last.strip().casefold() in GROUP_WORDS:
+        # "BABAR Collaboration" (or "Collaboration, The BABAR"): the group's name, not
+        # the word every collaboration shares.
+        name = author.partition(",")[2] if "," in author else author.rsplit(None, 1)[0]
+        words = [w for w in name.split() if w.casefold() not in FUNCTION_WORDS]
+        last = words[-1] if words else last
     return [_alnum(word) for word in last.split() if _alnum(word)]
 
 

@@ -218,3 +218,11 @@ def test_existing_libraries_pin_bibtex_keys_and_auto_exported_papers(tmp_path):
         assert library.key_pinned(listed)  # in a bibliography file already
         assert not library.key_pinned(other)  # made by the app, never used: provisional
         assert library.key_pinned(typed) and library.key_pinned(shaped)  # the user's
+
+
+@pytest.mark.parametrize(
+    "author", ["Collaboration, The BABAR", "BABAR Collaboration", "The BaBar Collaboration"]
+)
+def test_a_collaboration_gives_its_name_to_the_key(author):
+    key = citekeys.base_key("Measurement of Decay Amplitudes", [author], 2007)
+    assert key == "babar2007measurement"
