@@ -234,7 +234,7 @@ class LookupActions:
             self.show_error(report.message or "The lookup service could not be reached.")
         else:
             self.statusBar().showMessage(message, 10000)
-        if self.show_lookup_review and (proposals or ambiguous):
+        if self.show_lookup_review and (proposals or ambiguous) and self.isVisible():
             self.open_lookup_review(report)
         self.lookup_finished.emit(report)
 

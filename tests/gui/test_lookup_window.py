@@ -250,6 +250,25 @@ def test_cancel_stops_the_lookup(qtbot, library, records, tmp_path, services, lo
     assert library.paper_ids() and all(library.paper(i).arxiv_id == "" for i in library.paper_ids())
 
 
+def test_closing_the_window_stops_a_running_lookup(
+    qtbot, library, records, tmp_path, services, lookup_window
+):
+    import_abstracts(library, records, distinct(records, 150), tmp_path)
+    services.stall_after(0, 0.01)
+    window = lookup_window()
+    window.look_up_missing()
+    qtbot.waitUntil(lambda: window.progress.value() >= 1, timeout=30_000)
+    task = window.lookup_task
+    started = time.perf_counter()
+    window.close()  # cancels the worker and waits for it
+    assert task.cancelled()
+    assert time.perf_counter() - started < 10
+    assert all(library.paper(i).arxiv_id == "" for i in library.paper_ids())
+    with qtbot.waitSignal(window.lookup_finished, timeout=10_000) as finished:
+        pass  # the worker's answer, queued before the window closed
+    assert finished.args[0].cancelled and window.lookup_review is None
+
+
 def test_several_candidates_are_shown_side_by_side_and_picking_one_attaches_it(
     qtbot, library, records, tmp_path, services, lookup_window
 ):
