@@ -21,6 +21,7 @@ LAYERS = {
     "citekeys": 1,
     "citekey_patterns": 1.5,  # builds on citekeys
     "fingerprints": 1,
+    "links": 1.5,  # which links may be opened (doi:/arxiv: ids via fingerprints)
     "index_location": 1,
     "trust": 1,
     "db": 2,
