@@ -8,8 +8,8 @@ units in Qt and one character in Python).
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QTextBrowser
 
+from readinglist.gui.safe_text import SafeTextBrowser, plain_rich
 from readinglist.models import Highlight
 
 HIGHLIGHT_COLORS = {
@@ -40,11 +40,10 @@ def from_utf16(text: str, units: int) -> int:
     return len(text)
 
 
-class AbstractView(QTextBrowser):
+class AbstractView(SafeTextBrowser):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("abstractView")
-        self.setOpenExternalLinks(True)
         self._text = ""
 
     def show_abstract(
@@ -79,7 +78,7 @@ class AbstractView(QTextBrowser):
         fmt.setBackground(QColor(color))
         fmt.setForeground(QColor(MARKED_TEXT))  # light markers need dark text, in any theme
         if tooltip:
-            fmt.setToolTip(tooltip)
+            fmt.setToolTip(plain_rich(tooltip))  # a comment is text, never markup
         if bold:
             fmt.setFontWeight(700)
         cursor.mergeCharFormat(fmt)

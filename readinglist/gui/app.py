@@ -18,6 +18,7 @@ from readinglist import __version__
 from readinglist.errors import UserError
 from readinglist.gui.main_window import MainWindow
 from readinglist.gui.preferences import apply_appearance
+from readinglist.gui.safe_text import plain_rich
 from readinglist.gui.settings import APPEARANCE
 from readinglist.library import Library, list_backups, restore_damaged_library
 from readinglist.paths import default_library_dir, resources_dir
@@ -75,13 +76,17 @@ def open_or_offer_restore(folder: Path) -> Library | None:
     except UserError as error:
         backups = list_backups(folder)
         if not backups:
-            QMessageBox.critical(None, "readinglist", f"The library cannot be opened.\n\n{error}")
+            QMessageBox.critical(
+                None, "readinglist", plain_rich(f"The library cannot be opened.\n\n{error}")
+            )
             return None
         answer = QMessageBox.question(
             None,
             "readinglist",
-            f"The library cannot be opened.\n\n{error}\n\nRestore the newest backup, "
-            f"{backups[0].name}? The damaged files are kept beside the backups.",
+            plain_rich(
+                f"The library cannot be opened.\n\n{error}\n\nRestore the newest backup, "
+                f"{backups[0].name}? The damaged files are kept beside the backups."
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -90,7 +95,9 @@ def open_or_offer_restore(folder: Path) -> Library | None:
         restore_damaged_library(folder, backups[0])
         return Library(folder, check=True)
     except UserError as error:
-        QMessageBox.critical(None, "readinglist", f"The backup could not be restored.\n\n{error}")
+        QMessageBox.critical(
+            None, "readinglist", plain_rich(f"The backup could not be restored.\n\n{error}")
+        )
         return None
 
 

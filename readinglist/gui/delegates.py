@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QTextDocument
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from readinglist.gui.paper_model import SnippetRole, TagsRole
+from readinglist.gui.safe_text import SafeTextDocument
 
 DEFAULT_CHIP = "#dfe6ee"
 
@@ -60,7 +61,7 @@ class SnippetDelegate(QStyledItemDelegate):
             )
         if not snippet:
             return
-        document = QTextDocument()
+        document = SafeTextDocument()  # escaped already; and it could load nothing anyway
         document.setDefaultFont(option.font)
         document.setDocumentMargin(2)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)

@@ -6,8 +6,6 @@ never writes to the database itself.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +29,9 @@ from PySide6.QtWidgets import (
 from readinglist.errors import UserError
 from readinglist.gui.abstract_view import HIGHLIGHT_COLORS, AbstractView
 from readinglist.gui.lookup_banner import LookupBanner, sources_text
+from readinglist.gui.safe_text import SafeLinkLabel, SafeTextBrowser, plain_rich
 from readinglist.library import Library
+from readinglist.links import paper_links
 from readinglist.models import Changes, Paper, Status
 
 RATINGS = ["No rating", "★", "★★", "★★★", "★★★★", "★★★★★"]
@@ -120,6 +119,7 @@ class DetailPane(QScrollArea):
             form.addRow(label, edit)
         self.fields["authors"].setPlaceholderText("Last, First; Last, First")
         self.key_label = QLabel(objectName="keyLabel")
+        self.key_label.setTextFormat(Qt.TextFormat.PlainText)
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Key", self.key_label)
         self.status_box = QComboBox(objectName="statusBox")
@@ -144,8 +144,7 @@ class DetailPane(QScrollArea):
         self.suggestions_layout = QHBoxLayout(self.suggestions)
         self.suggestions_layout.setContentsMargins(0, 0, 0, 0)
         form.addRow("Suggested", self.suggestions)
-        self.links = QLabel(objectName="linksLabel")
-        self.links.setOpenExternalLinks(True)
+        self.links = SafeLinkLabel(objectName="linksLabel")  # opens web links only
         form.addRow("Links", self.links)
         content.addLayout(form)
         self.sources_label = QLabel(objectName="fieldSources")  # where the fields came from
@@ -190,8 +189,8 @@ class DetailPane(QScrollArea):
         self._loading_note = False
         self._note_dirty = False
         self.note_editor.textChanged.connect(self._note_edited)
-        self.note_preview = QTextBrowser(objectName="notePreview")
-        self.note_preview.setOpenExternalLinks(True)
+        # A note may come from someone else: its preview loads nothing, opens web links only.
+        self.note_preview = SafeTextBrowser(objectName="notePreview")
         self.note_tabs.addTab(self.note_editor, "Write")
         self.note_tabs.addTab(self.note_preview, "Preview")
         self.note_tabs.currentChanged.connect(self._render_preview)
@@ -258,7 +257,11 @@ class DetailPane(QScrollArea):
             box.blockSignals(False)
         self.tags_edit.setText(", ".join(paper.tags))
         self.tag_completer.model().setStringList([tag.name for tag in self.library.tags()])
-        self.links.setText(_links_html(paper))
+        self.links.set_links(
+            paper_links(
+                url=paper.url, code_url=paper.code_url, arxiv_id=paper.arxiv_id, doi=paper.doi
+            )
+        )
         self._show_abstract()
         self._show_notes(select_id=draft[0] if draft else None)
         self.related_list.clear()
@@ -289,13 +292,13 @@ class DetailPane(QScrollArea):
         for hit in related.hits:
             item = QListWidgetItem(hit.title)
             item.setData(RelatedIdRole, hit.id)
-            item.setToolTip(hit.key)
+            item.setToolTip(plain_rich(hit.key))
             self.related_list.addItem(item)
         self._clear_suggestions()
         for tag in suggested:
             button = QPushButton(f"+ {tag}", objectName="suggestedTag")
             button.setFlat(True)
-            button.setToolTip(f"Tag this paper {tag}")
+            button.setToolTip(plain_rich(f"Tag this paper {tag}"))
             button.clicked.connect(lambda _=False, t=tag: self.accept_suggestion(t))
             self.suggestions_layout.addWidget(button)
         self.suggestions_layout.addStretch()
@@ -339,7 +342,7 @@ class DetailPane(QScrollArea):
             self._note_selected()
         else:
             self._set_editor("")
-            self.note_preview.setMarkdown("")
+            self.note_preview.set_markdown("")
 
     def current_note_id(self) -> int | None:
         item = self.note_list.currentItem()
@@ -385,7 +388,7 @@ class DetailPane(QScrollArea):
         return None
 
     def _render_preview(self, *args) -> None:
-        self.note_preview.setMarkdown(self.note_editor.toPlainText())
+        self.note_preview.set_markdown(self.note_editor.toPlainText())
 
     # Edits
 
@@ -498,15 +501,3 @@ class DetailPane(QScrollArea):
     def focus_tags(self) -> None:
         self.tags_edit.setFocus()
         self.tags_edit.selectAll()
-
-
-def _links_html(paper: Paper) -> str:
-    links = []
-    for label, url in (("Paper", paper.url), ("Code", paper.code_url)):
-        if url:
-            links.append(f'<a href="{html.escape(url)}">{label}</a>')
-    if paper.arxiv_id:
-        links.append(f'<a href="https://arxiv.org/abs/{paper.arxiv_id}">arXiv</a>')
-    if paper.doi:
-        links.append(f'<a href="https://doi.org/{html.escape(paper.doi)}">DOI</a>')
-    return " · ".join(links) or "—"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.gui.drops import accept_file_drag, take_file_drop
+from readinglist.gui.safe_text import plain_rich
 from readinglist.models import ImportReport
 
 
@@ -61,7 +62,7 @@ class ImportReportDialog(QDialog):
                     str(len(file.skipped)),
                 ],
             )
-            item.setToolTip(0, file.path)
+            item.setToolTip(0, plain_rich(file.path))
             if file.error:
                 QTreeWidgetItem(item, [f"Not imported: {file.error}"]).setFirstColumnSpanned(True)
                 item.setForeground(0, Qt.GlobalColor.darkRed)

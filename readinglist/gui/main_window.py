@@ -5,6 +5,7 @@ Views refresh from one place, ``apply_changes``, fed by every write the window m
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool, QTimer, Signal
@@ -344,12 +345,10 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
     def _search_message(self, results, shown: int) -> str:
         parts = []
         if results.fallback_message:
-            parts.append(results.fallback_message)
+            parts.append(html.escape(results.fallback_message))
         if shown == 0 and results.suggestion:
-            parts.append(
-                f'No papers found. Did you mean <a href="{results.suggestion}">'
-                f"{results.suggestion}</a>?"
-            )
+            suggestion = html.escape(results.suggestion)  # made from what was typed
+            parts.append(f'No papers found. Did you mean <a href="{suggestion}">{suggestion}</a>?')
         elif shown == 0:
             parts.append("No papers found.")
         else:

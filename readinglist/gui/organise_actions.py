@@ -14,6 +14,7 @@ from readinglist.gui.auto_export_dialog import AutoExportDialog
 from readinglist.gui.dialogs import SearchHelpDialog
 from readinglist.gui.export_dialog import ExportDialog
 from readinglist.gui.preferences import PreferencesDialog, apply_appearance
+from readinglist.gui.safe_text import plain_rich
 from readinglist.gui.sidebar import Target
 from readinglist.gui.statistics import StatisticsDialog
 from readinglist.models import Changes
@@ -52,7 +53,9 @@ class OrganiseActions:
         elif action == "delete":
             kind = {"list": "reading list", "search": "saved search", "tag": "tag"}[target.kind]
             answer = QMessageBox.question(
-                self, "Delete", f"Delete the {kind} “{name}”? Its papers stay in the library."
+                self,
+                "Delete",
+                plain_rich(f"Delete the {kind} “{name}”? Its papers stay in the library."),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from readinglist.gui.safe_text import plain_rich
 from readinglist.library import Library
 from readinglist.models import PaperSummary
 
@@ -154,7 +155,7 @@ class PaperTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(QColor(INFERRED_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole and name == "title":
-            return paper.title
+            return plain_rich(paper.title)  # Qt would take "<img …>" in a title for markup
         if role == Qt.ItemDataRole.TextAlignmentRole and name in ("year", "rating"):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

@@ -4,6 +4,8 @@ whether metadata may be looked up online."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -125,13 +127,13 @@ class PreferencesDialog(QDialog):
         try:
             plan = self.library.preview_keys(self._sample(), self.pattern.text())
         except UserError as error:
-            self.preview.setText(f"<i>{error}</i>")
+            self.preview.setText(f"<i>{html.escape(str(error))}</i>")
             self.regenerate.setEnabled(False)
             return
         self.regenerate.setEnabled(True)
         shown = {pid: new for pid, _, new in plan}
         lines = [
-            f"{p.key} → {shown.get(p.id, p.key)}"
+            html.escape(f"{p.key} → {shown.get(p.id, p.key)}")
             for p in (self.library.paper(i) for i in self._sample())
         ]
         self.preview.setText("<br>".join(lines) or "<i>no papers yet</i>")
@@ -151,7 +153,7 @@ class PreferencesDialog(QDialog):
         try:
             self.library.set_key_pattern(self.pattern.text())
         except UserError as error:
-            self.preview.setText(f"<i>{error}</i>")
+            self.preview.setText(f"<i>{html.escape(str(error))}</i>")
             return
         self.settings.set(keys.APPEARANCE, self.appearance.currentData())
         if self.lookups.isChecked() != self._lookups_were:  # untouched: still to be asked

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
 
+from readinglist.gui.safe_text import plain_rich
 from readinglist.library import Library
 from readinglist.models import SmartList
 
@@ -109,7 +110,7 @@ class Sidebar(QTreeWidget):
             for search in searches:
                 item = self._item(searches_group, search.name, Target("search", search.query))
                 item.setData(0, NameRole, search.name)
-                item.setToolTip(0, search.query)
+                item.setToolTip(0, plain_rich(search.query))
         tags_group = self._group("Tags")
         tag_items: dict[str, QTreeWidgetItem] = {}
 
