@@ -106,6 +106,9 @@ class RecordSink:
         self._matched: set[int] = set()  # papers an entry of this file already matched
         self._titles: dict[str, list[int]] | None = None  # title fingerprint -> ids, lazily
         self._key_pattern = citekeys.key_pattern(db)
+        # (pattern, key) worked out for the record being added before the write
+        # transaction began (see _staged); None: work it out here.
+        self.prepared_key: tuple[str, str] | None = None
         self._has_field_sources = "field_sources" in db.table_names()
 
     def add(self, record: ParsedRecord) -> None:
@@ -326,17 +329,12 @@ class RecordSink:
                     "that paper)"
                 )
             return wanted
-        key = citekeys.unique_key(
-            citekeys.make_key(
-                self._key_pattern,
-                title=citekeys.key_title(
-                    record.title or wanted, inferred=record.title_inferred, abstract=record.abstract
-                ),
-                authors=record.authors,
-                year=record.year,
-            ),
-            taken,
-        )
+        prepared, self.prepared_key = self.prepared_key, None
+        if prepared is not None and prepared[0] == self._key_pattern:
+            base = prepared[1]
+        else:
+            base = _pattern_key(self._key_pattern, record)
+        key = citekeys.unique_key(base, taken)
         if wanted:
             why = "is already used by another paper" if usable else "is not a valid BibTeX key"
             self.report.warnings.append(
@@ -564,38 +562,68 @@ def _staged(
     db: sqlite_utils.Database,
     items: Iterable[ParsedRecord | SkippedRecord],
     cancel: Cancel | None,
-) -> Iterator[Iterator[ParsedRecord | SkippedRecord]]:
-    """Read a whole file before its write transaction begins; yields the records again.
+) -> Iterator[Iterator[tuple[ParsedRecord | SkippedRecord, tuple[str, str] | None]]]:
+    """Read a whole file before its write transaction begins; yields its records again,
+    each with the key the key pattern gives it (or None).
 
-    Reading and parsing a big file takes seconds, and nothing needs the library for it:
-    the write lock is then held only while the records meet the library, so the window
-    and other commands wait less (a 20,000-paper listing: see ``BUSY_TIMEOUT_MS``). The
-    records wait in a table of this connection's temporary database, which no other
-    connection sees or locks and which SQLite keeps on disk: memory stays bounded however
-    big the file is. The file stays one transaction: whole or nothing."""
+    Reading and parsing a big file takes seconds, and so does making keys from titles;
+    nothing needs the library for that: the write lock is then held only while the
+    records meet the library, so the window and other commands wait less (a 20,000-paper
+    listing: see ``BUSY_TIMEOUT_MS``). The records wait in a table of this connection's
+    temporary database, which no other connection sees or locks and which SQLite keeps on
+    disk: memory stays bounded however big the file is. The file stays one transaction:
+    whole or nothing."""
     db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS import_stage "
-        "(seq INTEGER PRIMARY KEY, skipped INTEGER NOT NULL, fields TEXT NOT NULL)"
+        "CREATE TEMP TABLE IF NOT EXISTS import_stage (seq INTEGER PRIMARY KEY, "
+        "skipped INTEGER NOT NULL, fields TEXT NOT NULL, pattern_key TEXT)"
     )
+    pattern = citekeys.key_pattern(db)
     try:
         db.execute("DELETE FROM temp.import_stage")
-        batch: list[tuple[int, bool, str]] = []
+        batch: list[tuple] = []
         for count, item in enumerate(items, start=1):
             fields = json.dumps(_record_fields(item), ensure_ascii=False)
-            batch.append((count, isinstance(item, SkippedRecord), fields))
+            skipped = isinstance(item, SkippedRecord)
+            key = None if skipped else _prepared_key(pattern, item)
+            batch.append((count, skipped, fields, key))
             if len(batch) == STAGE_BATCH:
                 _stage_batch(db, batch)
             if cancel is not None and count % CANCEL_CHECK_EVERY == 0 and cancel():
                 raise ImportCancelled("cancelled while reading")
         _stage_batch(db, batch)
-        yield _unstaged(db)
+        yield _unstaged(db, pattern)
     finally:
         with contextlib.suppress(sqlite3.Error):  # never hide why the import stopped
             db.execute("DELETE FROM temp.import_stage")
 
 
+def _pattern_key(pattern: str, record: ParsedRecord) -> str:
+    """The key ``pattern`` makes for a record, before collisions are resolved."""
+    return citekeys.make_key(
+        pattern,
+        title=citekeys.key_title(
+            record.title or record.citation_key,
+            inferred=record.title_inferred,
+            abstract=record.abstract,
+        ),
+        authors=record.authors,
+        year=record.year,
+    )
+
+
+def _prepared_key(pattern: str, record: ParsedRecord) -> str | None:
+    """The pattern's key for a record that will need one: not for an entry that brings
+    its own usable key (it keeps it, unless another paper has it already)."""
+    if record.citation_key and usable_entry_key(record.citation_key):
+        return None
+    try:
+        return _pattern_key(pattern, record)
+    except UserError:
+        return None  # a pattern this version refuses: the sink says so, as before
+
+
 def _stage_batch(db: sqlite_utils.Database, batch: list) -> None:
-    insert = "INSERT INTO temp.import_stage VALUES (?, ?, ?)"
+    insert = "INSERT INTO temp.import_stage VALUES (?, ?, ?, ?)"
     if db.conn.in_transaction:  # the caller's transaction: part of it
         db.conn.executemany(insert, batch)
     else:
@@ -611,19 +639,23 @@ def _stage_batch(db: sqlite_utils.Database, batch: list) -> None:
     batch.clear()
 
 
-def _unstaged(db: sqlite_utils.Database) -> Iterator[ParsedRecord | SkippedRecord]:
+def _unstaged(
+    db: sqlite_utils.Database, pattern: str
+) -> Iterator[tuple[ParsedRecord | SkippedRecord, tuple[str, str] | None]]:
     last = 0
     while True:
         rows = db.execute(
-            "SELECT seq, skipped, fields FROM temp.import_stage WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, skipped, fields, pattern_key FROM temp.import_stage WHERE seq > ? "
+            "ORDER BY seq LIMIT ?",
             [last, STAGE_BATCH],
         ).fetchall()
         if not rows:
             return
         last = rows[-1][0]
-        for _, skipped, fields in rows:
+        for _, skipped, fields, key in rows:
             kind = SkippedRecord if skipped else ParsedRecord
-            yield kind(**{name: _tuples(value) for name, value in json.loads(fields).items()})
+            item = kind(**{name: _tuples(value) for name, value in json.loads(fields).items()})
+            yield item, (pattern, key) if key is not None else None
 
 
 def _record_fields(item: ParsedRecord | SkippedRecord) -> dict:
@@ -636,15 +668,16 @@ def _tuples(value):
 
 
 def _consume(
-    items: Iterator[ParsedRecord | SkippedRecord],
+    items: Iterator[tuple[ParsedRecord | SkippedRecord, tuple[str, str] | None]],
     sink: RecordSink,
     report: FileReport,
     cancel: Cancel | None,
 ) -> None:
-    for count, item in enumerate(items, start=1):
+    for count, (item, prepared_key) in enumerate(items, start=1):
         if isinstance(item, SkippedRecord):
             report.skipped.append(item)
         else:
+            sink.prepared_key = prepared_key
             sink.add(item)
             sink.formats_seen.add(item.kind)
         if cancel is not None and count % CANCEL_CHECK_EVERY == 0 and cancel():

@@ -26,10 +26,10 @@ from readinglist.errors import LibraryBusy, LibraryError, LibraryReadOnly, UserE
 log = logging.getLogger(__name__)
 
 # How long a write waits for another program's write to finish before "the library is
-# busy". The longest write is one imported file: it is read and parsed before its
-# transaction (importer._staged), so the lock is held only while its records meet the
-# library; a 20,000-paper, 37 MB listing holds it 4.5 s on a loaded two-core machine
-# (9.1 s when parsing was inside). 30 s leaves room for files several times that size.
+# busy". The longest write is one imported file: it is read, parsed and given keys before
+# its transaction (importer._staged), so the lock is held only while its records meet the
+# library. A 20,000-paper, 37 MB listing holds it 7-14 s on an overloaded two-core machine
+# (load 7), against 21-23 s with that work inside; 30 s leaves room for bigger files.
 BUSY_TIMEOUT_MS = 30_000
 
 READ_ONLY_MESSAGE = (
