@@ -264,7 +264,8 @@ class Service:
         request = urllib.request.Request(
             url, headers={"User-Agent": self.user_agent, "Accept": accept}
         )
-        self.requests += 1
+        with self._lock:
+            self.requests += 1
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 self._note_rate_limit(answer.headers)
