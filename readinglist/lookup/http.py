@@ -195,6 +195,25 @@ class _suppress_os_error:
         return kind is not None and issubclass(kind, OSError)
 
 
+class Clock:
+    """When a service was last asked: shared by every lookup of this process, so two
+    lookups running at once (two windows' workers) still keep the service's pace."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.last = 0.0
+        self.min_gap = 0.0  # raised by a service's X-Rate-Limit headers
+
+
+_CLOCKS: dict[str, Clock] = {}
+_CLOCKS_LOCK = threading.Lock()
+
+
+def shared_clock(service: str) -> Clock:
+    with _CLOCKS_LOCK:
+        return _CLOCKS.setdefault(service, Clock())
+
+
 class Service:
     """Requests to one service, spaced by its delay; thread-safe."""
 
@@ -209,6 +228,7 @@ class Service:
         retries: int | None = None,
         backoff: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
     ):
         self.name = name
         self.delay = delay
@@ -220,8 +240,7 @@ class Service:
         self.sleep = sleep
         self.requests = 0  # sent over the network (not answered from the cache)
         self._lock = threading.Lock()
-        self._last = 0.0
-        self._min_gap = 0.0  # raised by a service's X-Rate-Limit headers
+        self.clock = clock or Clock()
 
     def get(self, url: str, *, accept: str = "*/*") -> Response:
         """The answer to a GET: 200 or 404 (cached); ``BadRequest`` for other 4xx;
@@ -251,13 +270,14 @@ class Service:
         )
 
     def _space(self) -> None:
-        with self._lock:
-            gap = max(self.delay, self._min_gap)
-            due = self._last + gap
+        clock = self.clock
+        with clock.lock:
+            gap = max(self.delay, clock.min_gap)
+            due = clock.last + gap
             now = time.monotonic()
             if now < due:
                 self.sleep(due - now)
-            self._last = time.monotonic()
+            clock.last = time.monotonic()
 
     def _fetch(self, url: str, accept: str) -> Response:
         self._space()
@@ -300,7 +320,7 @@ class Service:
         except ValueError:
             return
         if limit > 0 and interval > 0:
-            self._min_gap = min(interval / limit, MAX_WAIT_SECONDS)
+            self.clock.min_gap = min(interval / limit, MAX_WAIT_SECONDS)
 
 
 class _Retry(Exception):

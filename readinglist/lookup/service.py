@@ -21,6 +21,7 @@ from readinglist.lookup.http import (
     Service,
     cache_dir,
     configured_delay,
+    shared_clock,
     user_agent,
 )
 
@@ -29,10 +30,18 @@ def make_finder() -> Finder:
     cache = DiskCache(cache_dir())
     agent = user_agent()
     arxiv_service = Service(
-        "arXiv", delay=configured_delay(arxiv.DEFAULT_DELAY), cache=cache, user_agent=agent
+        "arXiv",
+        delay=configured_delay(arxiv.DEFAULT_DELAY),
+        cache=cache,
+        user_agent=agent,
+        clock=shared_clock("arxiv"),
     )
     crossref_service = Service(
-        "Crossref", delay=configured_delay(crossref.DEFAULT_DELAY), cache=cache, user_agent=agent
+        "Crossref",
+        delay=configured_delay(crossref.DEFAULT_DELAY),
+        cache=cache,
+        user_agent=agent,
+        clock=shared_clock("crossref"),
     )
     return Finder(
         arxiv.ArxivClient(arxiv_service, os.environ.get(ARXIV_API_ENV) or DEFAULT_ARXIV_API),

@@ -290,3 +290,17 @@ def test_the_cache_stays_under_its_size(tmp_path: Path):
 )
 def test_names_are_stored_family_first(name, stored):
     assert family_given(name) == stored
+
+
+def test_two_lookups_at_once_keep_one_pace(scripted):
+    url, _ = scripted
+    waits: list[float] = []
+    clock = http.Clock()
+    first, second = (
+        Service("arXiv", delay=3.0, cache=None, user_agent="t", sleep=waits.append, clock=clock)
+        for _ in range(2)
+    )
+    first.get(url + "?1")
+    second.get(url + "?2")
+    assert len(waits) == 1 and 2.5 < waits[0] <= 3.0
+    assert http.shared_clock("arxiv") is http.shared_clock("arxiv")
