@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.gui.drops import accept_file_drag, take_file_drop
-from readinglist.gui.safe_text import plain_rich
+from readinglist.gui.safe_text import SafeTextBrowser, plain_rich
 from readinglist.models import ImportReport
 
 
@@ -173,7 +172,7 @@ class SearchHelpDialog(QDialog):
         self.setWindowTitle("Search syntax")
         self.resize(620, 560)
         layout = QVBoxLayout(self)
-        browser = QTextBrowser()
+        browser = SafeTextBrowser()  # links open in the browser, never inside the dialog
         browser.setMarkdown(markdown)
         layout.addWidget(browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

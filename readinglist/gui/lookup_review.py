@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.gui.lookup_banner import FIELD_NAMES
+from readinglist.gui.safe_text import plain_rich
 from readinglist.lookup.model import LookupReport, LookupResult
 
 CELL_CHARS = 160  # longer values are cut in the cell; the tooltip holds them whole
@@ -99,7 +100,7 @@ class LookupReviewDialog(QDialog):
                 )
                 title = _cut(titles.get(result.paper_id, result.key))
                 child = QTreeWidgetItem(group, [result.key, title, why])
-                child.setToolTip(1, titles.get(result.paper_id, ""))
+                child.setToolTip(1, plain_rich(titles.get(result.paper_id, "")))
         if len(self.proposals) <= 200:
             for item in self.paper_items.values():
                 item.setExpanded(True)
@@ -139,7 +140,7 @@ class LookupReviewDialog(QDialog):
         # The title shows in its own row when it changes; otherwise here, to name the paper.
         now = "" if "title" in result.changed else _cut(title)
         item = QTreeWidgetItem(self.tree, [result.key, now, f"{source} {result.source_id}"])
-        item.setToolTip(1, title)
+        item.setToolTip(1, plain_rich(title))
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(0, Qt.CheckState.Checked)
         item.setData(0, ResultRole, result.paper_id)
@@ -151,14 +152,14 @@ class LookupReviewDialog(QDialog):
             child = QTreeWidgetItem(
                 item, [FIELD_NAMES.get(name, name), _cut(old_text), _cut(new_text)]
             )
-            child.setToolTip(1, old_text)
-            child.setToolTip(2, new_text)
+            child.setToolTip(1, plain_rich(old_text))
+            child.setToolTip(2, plain_rich(new_text))
         self.paper_items[result.paper_id] = item
 
     def _add_ambiguous(self, group: QTreeWidgetItem, result: LookupResult, title: str) -> None:
         count = len(result.candidates)
         item = QTreeWidgetItem(group, [result.key, _cut(title), ""])
-        item.setToolTip(1, title)
+        item.setToolTip(1, plain_rich(title))
         button = QPushButton(f"{count} candidates — choose…", objectName="chooseCandidates")
         button.setFlat(True)  # a link in the row: a framed button does not fit its height
         button.setCursor(Qt.CursorShape.PointingHandCursor)
