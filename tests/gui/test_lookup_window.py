@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QLabel, QTextBrowser
 
 from readinglist.gui import settings as keys
@@ -87,12 +88,20 @@ def run_lookup(qtbot, window, start, timeout=60_000):
     return finished.args[0]
 
 
+def shown(tooltip: str) -> str:
+    """The text a tooltip shows (they are rich text that shows exactly the value)."""
+    return QTextDocumentFragment.fromHtml(tooltip).toPlainText()
+
+
 def review_rows(dialog) -> dict[str, dict[str, tuple[str, str]]]:
     """{paper key: {field: (now, from the record)}} as the review tree shows them."""
     rows = {}
     for item in dialog.paper_items.values():
         rows[item.text(0)] = {
-            item.child(i).text(0): (item.child(i).toolTip(1), item.child(i).toolTip(2))
+            item.child(i).text(0): (
+                shown(item.child(i).toolTip(1)),
+                shown(item.child(i).toolTip(2)),
+            )
             for i in range(item.childCount())
         }
     return rows
