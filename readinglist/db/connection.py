@@ -8,6 +8,7 @@ refused with ``LibraryReadOnly`` before it starts.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -128,7 +129,11 @@ def _open_for_writing(path: Path) -> LibraryDatabase:
         raise LibraryError(damaged_message(path, str(error))) from error
     except OSError as error:  # the backup before a migration could not be written
         conn.close()
-        raise _CannotWrite(str(error)) from error
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise _CannotWrite(str(error)) from error
+        raise LibraryError(
+            f"cannot back the library up before upgrading it ({error}); nothing was changed"
+        ) from error
     except LibraryError:
         conn.close()
         raise
