@@ -352,7 +352,7 @@ def _node_latex(node: Node, ascii: bool, protect: bool) -> str:
     if isinstance(node, Text):
         return _protected_text(node.text, ascii) if protect else encode_text(node.text, ascii)
     if isinstance(node, Math):
-        math = "$" + _math_latex(node.source, ascii) + "$"
+        math = "$" + math_latex(node.source, ascii) + "$"
         return "{" + math + "}" if protect else math
     inner = "".join(_node_latex(child, ascii, False) for child in node.children)
     return f"\\{node.command}{{{inner}}}"
@@ -399,7 +399,8 @@ def untypeset_latex(text: str) -> str:
         option = ""  # the wrapper's default, [?]
     else:
         display = "{}".join(displays) if len(displays) > 1 else displays[0]
-        option = "[{" + display + "}]" if "]" in display else "[" + display + "]"
+        bracket = "[" in display or "]" in display  # ]: ends the option; [: readers differ
+        option = "[{" + display + "}]" if bracket else "[" + display + "]"
     return "{\\" + UNTYPESET_COMMAND + option + "{" + text + "}}"
 
 
@@ -450,9 +451,14 @@ def _protect_word(word: str, ascii: bool, first: bool) -> str:
 
 
 _MATH_SPECIALS = re.compile(r"\\[{}]|[^\x00-\x7f]")
+_ONE_CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 
 
-def _math_latex(source: str, ascii: bool) -> str:
+def math_latex(source: str, ascii: bool) -> str:
+    """Math source (between the dollars) for a BibTeX field: a non-ASCII character as
+    ``\\ensuremath{\\varepsilon}`` or ``{\\mbox{...}}`` around its text form (both read
+    back as the character by ``latex_decode.restore_math_characters``); braces BibTeX
+    would miscount rewritten."""
     # BibTeX counts \{ and \} as braces: only when they leave the count unbalanced are
     # they rewritten, so math comes back as written in every other case.
     bibtex_balanced = _balanced_count(source)
@@ -466,11 +472,19 @@ def _math_latex(source: str, ascii: bool) -> str:
         if not ascii:
             return found
         latex = char_latex(found)
+        # Forms a person does not write in math, so that they read back as the character
+        # (latex_decode.restore_math_characters), while {\alpha} stays as written.
+        # \ensuremath in math only drops its braces: \ensuremath{\leq} keeps a relation's
+        # spacing, and after ^ or _ the inner braces make one atom (x^\cong fails).
         if latex is None:
-            return r"\mbox{" + untypeset_latex(found) + "}"
+            return r"{\mbox{" + untypeset_latex(found) + "}}"
         if latex.startswith(r"{\ensuremath{"):
-            return latex[len(r"{\ensuremath") : -1]
-        return r"\mbox{" + latex + "}"
+            inner = latex[len(r"{\ensuremath{") : -2]
+            script = match.start() > 0 and source[match.start() - 1] in "^_"
+            if _ONE_CONTROL_WORD.fullmatch(inner) and not script:
+                return r"\ensuremath{" + inner + "}"
+            return r"\ensuremath{{" + inner + "}}"
+        return r"{\mbox{" + latex + "}}"
 
     return _MATH_SPECIALS.sub(replace, source)
 

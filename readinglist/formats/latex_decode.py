@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from pylatexenc.latexwalker import LatexWalker
 
-from readinglist.formats.latex import UNTYPESET_COMMAND
+from readinglist.formats.latex import UNTYPESET_COMMAND, math_latex
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,17 @@ _SYMBOLS = {
 
 def decode(value: str) -> str:
     """Unicode text for a LaTeX field value; whitespace squeezed, no-break spaces kept."""
+    return _decode(value, math_characters=True)
+
+
+def _decode(value: str, *, math_characters: bool) -> str:
     if not value:
         return ""
     if not re.search(r"[\\{}$~%]", value):
         return _squeeze(value)
     source = _BARE_PERCENT.sub(lambda m: m.group(1) + r"\%", value)
     try:
-        walker_context, converter = _converter()
+        walker_context, converter = _converter(math_characters)
         walker = LatexWalker(source, latex_context=walker_context, tolerant_parsing=True)
         text = converter.nodelist_to_text(walker.get_latex_nodes()[0])
     except Exception:  # pylatexenc gives up on some malformed input: show it as written
@@ -57,18 +61,89 @@ def decode(value: str) -> str:
     return _squeeze(text)
 
 
+def restore_math_characters(math: str) -> str:
+    """Math as the library held it before the BibTeX dialect's export, which writes a
+    non-ASCII character in math as ``\\ensuremath{\\varepsilon}`` (for ``ε``) or as
+    ``\\mbox{...}`` around its text form or wrapper: each piece that is exactly what the
+    exporter writes for one character becomes that character again. Anything else,
+    ``{\\alpha}`` as people write it included, stays as written."""
+    if "\\ensuremath{" not in math and "\\mbox{" not in math:
+        return math
+    out: list[str] = []
+    pos = 0
+    for found in _EXPORTED_MATH_START.finditer(math):
+        if found.start() < pos:
+            continue  # inside a piece already restored
+        close = _group_end(math, found.end() - 1)
+        if close == -1:
+            continue
+        piece_end = close + 1
+        if found.group().startswith("{"):  # {\mbox{...}}: the outer brace closes next
+            if not math.startswith("}", piece_end):
+                continue
+            piece_end += 1
+        before = (
+            math[found.start() - 1] if found.start() and math[found.start() - 1] in "^_" else ""
+        )
+        char = _math_character(math[found.start() : piece_end], before)
+        if char is not None:
+            out.append(math[pos : found.start()] + char)
+            pos = piece_end
+    out.append(math[pos:])
+    return "".join(out)
+
+
+_EXPORTED_MATH_START = re.compile(r"\\ensuremath\{|\{\\mbox\{")
+
+
+def _group_end(text: str, pos: int) -> int:
+    """The index of the brace closing the group that opens at ``pos``, or -1."""
+    depth, index = 0, pos
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1
+
+
+@lru_cache(maxsize=4096)
+def _math_character(piece: str, before: str) -> str | None:
+    """The character the exporter writes as ``piece`` (after ``before``: ^, _ or '')."""
+    # {\ensuremath{...}} reads as its math character; {\mbox{X}} as the text X.
+    mbox = piece.startswith("{")
+    char = _decode(
+        piece[len("{\\mbox{") : -2] if mbox else "{" + piece + "}", math_characters=False
+    )
+    if len(char) == 1 and not char.isascii() and math_latex(before + char, True) == before + piece:
+        return char
+    return None
+
+
 def _squeeze(text: str) -> str:
     return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
 
 
 @cache
-def _converter():
+def _converter(math_characters: bool):
     from pylatexenc import latexwalker, macrospec
     from pylatexenc.latex2text import (
         LatexNodes2Text,
         MacroTextSpec,
         get_default_latex_context_db,
     )
+
+    class Converter(LatexNodes2Text):
+        def math_node_to_text(self, node):
+            text = super().math_node_to_text(node)
+            return restore_math_characters(text) if math_characters else text
 
     context = get_default_latex_context_db()
     specs = [MacroTextSpec(name, simplify_repl=text) for name, text in _SYMBOLS.items()]
@@ -93,9 +168,7 @@ def _converter():
         ],
         prepend=True,
     )
-    converter = LatexNodes2Text(
-        latex_context=context, math_mode="verbatim", strict_latex_spaces=True
-    )
+    converter = Converter(latex_context=context, math_mode="verbatim", strict_latex_spaces=True)
     return walker_context, converter
 
 
