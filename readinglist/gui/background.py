@@ -31,6 +31,8 @@ class BackgroundWork:
     # big ones (an import, a bulk tag) and when it must be rebuilt
 
     def sync_index_soon(self) -> None:
+        if self.closing:
+            return  # a retry timer may fire after the window (and its library) closed
         if self.index_task is not None or self.import_task is not None:
             return  # the running task's own sync, or the one after it, takes these too
         if self.library.index_ready and self.library.index_pending() <= INLINE_INDEX_PAPERS:

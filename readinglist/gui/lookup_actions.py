@@ -311,14 +311,10 @@ class LookupActions:
         return dialog
 
     def _dismiss_candidates(self, paper_id: int) -> None:
-        """ "None of these": nothing is attached. A library that can remember the verdict
-        (``dismiss_candidates``) stops offering these candidates; otherwise they stay
-        until the user picks one or looks the paper up again."""
-        dismiss = getattr(self.library, "dismiss_candidates", None)
-        if dismiss is not None:
-            self._run(lambda: dismiss(paper_id))
-        else:
-            self.statusBar().showMessage("Nothing attached.", 5000)
+        """ "None of these": nothing is attached, and the candidates are not offered again
+        (the paper counts as found nowhere until it is looked up again)."""
+        self._run(lambda: self.library.dismiss_candidates(paper_id))
+        self.statusBar().showMessage("Nothing attached.", 5000)
         if self.lookup_review is not None:
             self.lookup_review.mark_chosen(paper_id, "None of these")
 

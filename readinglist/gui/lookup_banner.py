@@ -92,11 +92,18 @@ class LookupBanner(QFrame):
                 self.button.setText("Choose…")
             elif needs_lookup(paper):
                 self.mode = "lookup"
-                self.label.setText(
-                    "<b>Not citable yet</b> — no authors and no arXiv id or DOI. "
-                    "Look up its real record."
-                )
-                self.button.setText("Look up")
+                if self.library.lookup_status(paper.id) == "not_found":
+                    self.label.setText(
+                        "<b>Not found</b> — arXiv and Crossref have no record that matches "
+                        "this abstract. Add authors and year by hand, or try again later."
+                    )
+                    self.button.setText("Look up again")
+                else:
+                    self.label.setText(
+                        "<b>Not citable yet</b> — no authors and no arXiv id or DOI. "
+                        "Look up its real record."
+                    )
+                    self.button.setText("Look up")
         self.set_disabled_reason(self.disabled_reason)
         self.setVisible(bool(self.mode))
 

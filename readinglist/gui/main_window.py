@@ -570,7 +570,10 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.settings.set(keys.LAST_PAPER, ids[0] if ids else 0)
         self.settings.sync()
 
+    closing = False
+
     def closeEvent(self, event) -> None:
+        self.closing = True
         exports_pending = self.auto_export_timer.isActive()
         for timer in (
             self.search_timer,

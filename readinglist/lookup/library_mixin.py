@@ -59,6 +59,19 @@ class LookupMixin:
             return []  # a record is attached (chosen, or edited in by hand)
         return store.stored_candidates(self.db, paper_id)
 
+    def lookup_status(self, paper: int | str) -> str:
+        """How the last lookup of a paper ended: 'matched', 'ambiguous', 'not_found', or ''
+        if it was never looked up (or its answer was not remembered)."""
+        return store.state(self.db, self.resolve(paper))
+
+    def dismiss_candidates(self, paper: int | str) -> Changes:
+        """ "None of these": forget an ambiguous paper's candidates; nothing is attached and
+        the paper counts as found nowhere (a later lookup of it asks again)."""
+        paper_id = self.resolve(paper)
+        with write_transaction(self.db):  # bookkeeping, like remembering them
+            store.save_state(self.db, paper_id, "not_found")
+        return Changes(modified=frozenset({paper_id}))
+
     def propose_lookup(
         self,
         papers: Iterable[int | str],

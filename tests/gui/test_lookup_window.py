@@ -331,6 +331,25 @@ def test_several_candidates_are_shown_side_by_side_and_picking_one_attaches_it(
     assert library.paper(paper_id).arxiv_id == ""
 
 
+def test_none_of_these_attaches_nothing_and_the_banner_says_not_found(
+    qtbot, library, records, tmp_path, services, lookup_window
+):
+    [paper_id] = import_abstracts(library, records, [TWIN_A], tmp_path)
+    window = lookup_window()
+    select_paper(qtbot, window, library.paper(paper_id).key)
+    run_lookup(qtbot, window, window.lookup_action.trigger)
+    window.lookup_review.hide()
+    banner = window.detail.lookup_banner
+    qtbot.mouseClick(banner.button, Qt.MouseButton.LeftButton)
+    dialog = window.candidates_dialog
+    with qtbot.waitSignal(window.library_changed, timeout=10_000):
+        qtbot.mouseClick(dialog.none_button, Qt.MouseButton.LeftButton)
+    assert library.paper(paper_id).arxiv_id == ""
+    assert library.pending_candidates(paper_id) == []
+    assert banner.isVisible() and "Not found" in banner.label.text()
+    assert banner.button.text() == "Look up again"
+
+
 def test_a_service_that_cannot_be_reached_leaves_everything_as_it_was(
     qtbot, library, records, tmp_path, services, lookup_window, monkeypatch
 ):

@@ -126,6 +126,22 @@ def test_a_double_submission_is_ambiguous_until_the_user_picks(
         assert len(reopened.pending_candidates(paper.id)) == 2
 
 
+def test_none_of_these_forgets_the_candidates_and_attaches_nothing(library: Library, by_id):
+    library.import_text(_listing(by_id["0704.0026"]["abstract"]))
+    paper = library.papers()[0]
+    assert library.lookup_status(paper.id) == ""
+    library.lookup([paper.id])
+    assert library.lookup_status(paper.id) == "ambiguous"
+    before = _state(library)
+    library.dismiss_candidates(paper.id)
+    assert library.pending_candidates(paper.id) == []
+    assert library.lookup_status(paper.id) == "not_found"
+    assert _state(library) == before
+    assert paper.id not in library.papers_needing_lookup()
+    library.lookup([paper.id])  # asked again explicitly: the choice comes back
+    assert len(library.pending_candidates(paper.id)) == 2
+
+
 def test_the_title_settles_a_double_submission(library: Library, by_id):
     record = by_id["0704.0112"]
     library.import_text(_daily((record["title"], record["abstract"])))
