@@ -10,6 +10,7 @@ undo step. Papers with several plausible records are settled in ``CandidatesDial
 from __future__ import annotations
 
 import logging
+import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,6 +22,7 @@ from readinglist.gui.lookup_candidates import CandidatesDialog
 from readinglist.gui.lookup_review import LookupReviewDialog
 from readinglist.gui.tasks import Task, run_task
 from readinglist.library import Library
+from readinglist.lookup import MAILTO_ENV
 from readinglist.lookup.model import LookupReport, LookupResult
 from readinglist.models import Changes
 
@@ -105,6 +107,10 @@ class LookupActions:
 
     def update_lookup_actions(self) -> None:
         allowed = self.lookups_allowed()
+        # The lookup workers read the contact from the environment, like the command line.
+        contact = self.settings.get(keys.LOOKUP_CONTACT)
+        if contact:
+            os.environ[MAILTO_ENV] = contact
         for action, tip in (
             (self.lookup_action, "Find the real record of the selected papers"),
             (self.lookup_all_action, "Look up every paper without an arXiv id or DOI"),

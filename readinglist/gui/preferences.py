@@ -107,6 +107,13 @@ class PreferencesDialog(QDialog):
             "Crossref to find each paper's real record. Off: nothing is sent anywhere."
         )
         form.addRow("Metadata", self.lookups)
+        self.contact = QLineEdit(settings.get(keys.LOOKUP_CONTACT), objectName="lookupContact")
+        self.contact.setPlaceholderText("you@university.edu (optional)")
+        self.contact.setToolTip(
+            "Crossref asks clients for a contact address, sent with each request, so they "
+            "can reach you before blocking a misbehaving client. Nothing else is sent."
+        )
+        form.addRow("Contact for Crossref", self.contact)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -158,6 +165,7 @@ class PreferencesDialog(QDialog):
         self.settings.set(keys.APPEARANCE, self.appearance.currentData())
         if self.lookups.isChecked() != self._lookups_were:  # untouched: still to be asked
             self.settings.set(keys.LOOKUP_CONSENT, "yes" if self.lookups.isChecked() else "no")
+        self.settings.set(keys.LOOKUP_CONTACT, self.contact.text().strip())
         self.accept()
 
 

@@ -4,6 +4,7 @@ Qt-free. ``model`` holds the shared data classes; the clients, the matching and 
 ``Library`` methods live beside it.
 """
 
+from readinglist.lookup.http import MAILTO_ENV
 from readinglist.lookup.model import Candidate, LookupReport, LookupResult, Record, Status
 
-__all__ = ["Candidate", "LookupReport", "LookupResult", "Record", "Status"]
+__all__ = ["MAILTO_ENV", "Candidate", "LookupReport", "LookupResult", "Record", "Status"]

@@ -331,6 +331,23 @@ def test_several_candidates_are_shown_side_by_side_and_picking_one_attaches_it(
     assert library.paper(paper_id).arxiv_id == ""
 
 
+def test_the_contact_for_crossref_goes_with_each_request(
+    qtbot, library, records, tmp_path, services, lookup_window, monkeypatch
+):
+    monkeypatch.setenv("READINGLIST_MAILTO", "")  # restored after the window sets it
+    import_abstracts(library, records, [SPARSITY], tmp_path)
+    window = lookup_window()
+    preferences = window.show_preferences()
+    qtbot.keyClicks(preferences.contact, "reader@example.org")
+    preferences.save()
+    assert window.settings.get(keys.LOOKUP_CONTACT) == "reader@example.org"
+    window.table.selectAll()
+    run_lookup(qtbot, window, window.lookup_action.trigger)
+    assert services.user_agents
+    assert all("mailto:reader@example.org" in agent for agent in services.user_agents)
+    window.lookup_review.reject()
+
+
 def test_none_of_these_attaches_nothing_and_the_banner_says_not_found(
     qtbot, library, records, tmp_path, services, lookup_window
 ):

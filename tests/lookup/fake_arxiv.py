@@ -291,6 +291,7 @@ class FakeServices:
             for doi in (record.get("doi") or "").split():
                 self.by_doi.setdefault(doi.casefold(), (record, doi, number % 2 == 0))
         self.requests: list[str] = []
+        self.user_agents: list[str] = []
         self._lock = threading.Lock()
         self._fail: list[tuple[int, float | None]] = []
         self._fail_after: tuple[int, int] | None = None
@@ -483,6 +484,7 @@ class FakeServices:
 
             def do_GET(self) -> None:  # http.server calls it by this name
                 services.requests.append(self.path)
+                services.user_agents.append(self.headers.get("User-Agent", ""))
                 failure = None if self.path == "/_stats" else services._next_failure()
                 if failure and failure[0] == "stall":
                     time.sleep(failure[1])
