@@ -87,10 +87,12 @@ class Paper:
     arxiv_version: str = ""
     primary_class: str = ""
     date: str = ""
+    priority: int = 1  # a Priority: 0 low, 1 normal, 2 high
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["status"] = str(self.status)
+        data["priority"] = Priority(self.priority).name.lower()
         return data
 
 

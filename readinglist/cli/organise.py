@@ -8,6 +8,7 @@ import sys
 from readinglist.cli.output import EXIT_OK, print_json, read_text_argument, report_changes
 from readinglist.errors import UserError
 from readinglist.library import Library
+from readinglist.models import Priority
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
@@ -77,10 +78,21 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--comment", default="")
     p.add_argument("--color", default="yellow")
 
+    p = add("priority", cmd_priority, "set the priority: priority ID_OR_KEY... low|normal|high")
+    p.add_argument("papers", nargs="+", metavar="ID_OR_KEY")
+    p.add_argument("priority", choices=[p.name.lower() for p in Priority])
+
     p = add("search-save", cmd_search_save, "save a search under a name")
     p.add_argument("name")
     p.add_argument("query")
     add("searches", cmd_searches, "saved searches")
+
+
+def cmd_priority(library: Library, args) -> int:
+    changes = library.set_priority(args.papers, Priority[args.priority.upper()])
+    return report_changes(
+        args, changes, f"{len(changes.modified)} paper(s) now {args.priority} priority"
+    )
 
 
 def cmd_tag_add(library: Library, args) -> int:

@@ -12,7 +12,7 @@ from readinglist.models import Paper, PaperSummary, Status
 PAPER_COLUMNS = (
     "id, key, title, title_inferred, abstract, authors, year, venue, url, code_url, arxiv_id, "
     "doi, source_file, source_format, date_listed, added, modified, status, read_date, rating, "
-    "arxiv_version, primary_class, date"
+    "arxiv_version, primary_class, date, priority"
 )
 
 SORTABLE = {
@@ -53,6 +53,7 @@ def row_to_paper(row: sqlite_utils.db.Row | dict, tags: list[str] | None = None)
         arxiv_version=row["arxiv_version"],
         primary_class=row["primary_class"],
         date=row["date"],
+        priority=row["priority"],
     )
 
 

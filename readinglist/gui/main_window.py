@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableView,
     QToolBar,
+    QVBoxLayout,
 )
 
 from readinglist.errors import UserError
@@ -107,6 +109,15 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
                 action.setEnabled(False)
             header.addAction(action)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        # "No papers match" and "Did you mean …?" show where the eye is: in the empty table.
+        self.empty_label = QLabel(objectName="emptyTableMessage")
+        self.empty_label.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setContentsMargins(24, 24, 24, 24)
+        self.empty_label.setVisible(False)
+        empty_layout = QVBoxLayout(self.table.viewport())
+        empty_layout.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignTop)
         self.table.setDropIndicatorShown(True)
         self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.model.reorder_requested.connect(self._reorder)
@@ -191,6 +202,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.search_message = QLabel(objectName="searchMessage")
         self.search_message.setTextFormat(Qt.TextFormat.RichText)
         self.search_message.linkActivated.connect(self.search_edit.setText)
+        self.empty_label.linkActivated.connect(self.search_edit.setText)
         bar.addWidget(self.search_message, 1)
         self.progress = QProgressBar(objectName="importProgress")
         self.progress.setMaximumWidth(220)
@@ -265,7 +277,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         A search runs on a worker thread: Whoosh takes up to a second on a broad query
         over 100,000 papers, and typing must never wait for it. Only the newest search's
         results are shown."""
-        selected = self.selected_ids() if keep_selection else []
+        selected = self._view_place() if keep_selection else None
         query = self.search_edit.text().strip()
         if self.target.kind == "search":
             query = f"{self.target.value} {query}".strip()
@@ -322,8 +334,11 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self._searches.clear()  # the newest search reports; older ones are moot
         self.show_error(f"The search failed: {error}")
 
-    def _show(self, ids: list[int], terms: frozenset[str], message: str, selected) -> None:
+    def _show(
+        self, ids: list[int], terms: frozenset[str], message: str, place: ViewPlace | None
+    ) -> None:
         self.match_terms = terms
+        scroll = self.table.verticalScrollBar().value()
         self.model.set_ids(ids, terms)
         # The Match column shows where a search hit: only while searching.
         self.table.setColumnHidden(COLUMN_INDEX["match"], not terms)
@@ -331,7 +346,24 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self._update_counts()
         self._update_undo_actions()
         self.stack.setCurrentWidget(self.welcome if self._library_empty() else self.splitter)
-        self._reselect(selected)
+        self._show_empty_message(message)
+        if place is None:
+            self._reselect([])
+        else:
+            self._restore_place(place, scroll)
+
+    def _show_empty_message(self, message: str) -> None:
+        if self.model.rowCount():
+            self.empty_label.setVisible(False)
+            return
+        if not message:
+            message = (
+                "The trash is empty."
+                if self.target == Target("smart", SmartList.TRASH)
+                else "No papers here."
+            )
+        self.empty_label.setText(message)
+        self.empty_label.setVisible(True)
 
     def _filter_for(self, target: Target) -> PaperFilter:
         if target.kind == "smart":
@@ -348,9 +380,9 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             parts.append(html.escape(results.fallback_message))
         if shown == 0 and results.suggestion:
             suggestion = html.escape(results.suggestion)  # made from what was typed
-            parts.append(f'No papers found. Did you mean <a href="{suggestion}">{suggestion}</a>?')
+            parts.append(f'No papers match. Did you mean <a href="{suggestion}">{suggestion}</a>?')
         elif shown == 0:
-            parts.append("No papers found.")
+            parts.append("No papers match.")
         else:
             parts.append(f"{shown} paper{'s' if shown != 1 else ''} found")
         return " ".join(parts)
@@ -376,7 +408,33 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.id_at(row) for row in rows]
 
-    def _reselect(self, ids: list[int]) -> None:
+    def _view_place(self) -> ViewPlace:
+        """Where the reader is: the current paper (J/K continue from it), its row, the
+        selection and the scroll position; kept across every refresh of the table."""
+        current = self.table.currentIndex()
+        row = current.row() if current.isValid() else -1
+        current_id = self.model.id_at(row) if 0 <= row < self.model.rowCount() else None
+        return ViewPlace(self.selected_ids(), current_id, row)
+
+    def _restore_place(self, place: ViewPlace, scroll: int) -> None:
+        rows = self.model.rowCount()
+        selected = [i for i in place.selected if self.model.row_of(i) is not None]
+        current = place.current if self.model.row_of(place.current or -1) is not None else None
+        if current is None and place.current is not None and rows and not selected:
+            # The paper left the view (marked read in Unread, untagged in its tag): the
+            # next one takes its place, as in a mail client.
+            current = self.model.id_at(min(place.row, rows - 1))
+            selected = [current]
+        if current is None and selected:
+            current = selected[0]
+        self.table.verticalScrollBar().setValue(scroll)
+        self._reselect(selected, current, scroll_to=False)
+        if current is not None:
+            self.table.scrollTo(self.model.index(self.model.row_of(current), 0))
+
+    def _reselect(
+        self, ids: list[int], current: int | None = None, *, scroll_to: bool = True
+    ) -> None:
         selection = self.table.selectionModel()
         first = None
         for paper_id in ids:
@@ -388,8 +446,15 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             )
             selection.select(self.model.index(row, 0), flags)
             first = row if first is None else first
+        if current is not None and self.model.row_of(current) is not None:
+            first = self.model.row_of(current)
         if first is not None:
-            self.table.scrollTo(self.model.index(first, 0))
+            # The current index is where J and K go on from.
+            selection.setCurrentIndex(
+                self.model.index(first, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+            if scroll_to:
+                self.table.scrollTo(self.model.index(first, 0))
         else:
             self.detail.show_paper(None)
 
@@ -591,6 +656,13 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         # Workers hold their own connections; let them roll back and close first.
         QThreadPool.globalInstance().waitForDone(30_000)
         super().closeEvent(event)
+
+
+@dataclass(frozen=True)
+class ViewPlace:
+    selected: list[int]
+    current: int | None
+    row: int
 
 
 def _column_names() -> str:

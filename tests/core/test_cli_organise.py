@@ -293,3 +293,20 @@ def test_usage_errors_exit_2(capsys, tmp_path, argv):
 def test_edit_with_nothing_to_change_exits_2(cli):
     _, err = cli.run("edit", "nemotronh", code=2)
     assert "nothing to change" in err
+
+
+def test_priority_command(cli):
+    text, data = cli.both("priority", "nemotronh", "flashattention2", "high")
+    assert text == "2 paper(s) now high priority\n"
+    assert len(data["modified"]) == 2
+    shown = cli.json("show", "nemotronh")
+    assert shown["priority"] == "high"
+    cli.run("priority", "nemotronh", "low")
+    with cli.library() as library:
+        assert library.paper("nemotronh").priority == 0
+        assert library.paper("flashattention2").priority == 2
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run("priority", "nemotronh", "urgent")
+    assert exit_info.value.code == 2
+    _, err = cli.run("priority", "no-such-paper", "high", code=1)
+    assert "no-such-paper" in err
