@@ -54,20 +54,24 @@ def record_caught_up(db: sqlite_utils.Database, up_to: int, token: str) -> None:
         )
 
 
-def pending(db: sqlite_utils.Database) -> tuple[int, list[int]]:
-    """(the last queue entry, the distinct papers queued up to it)."""
+def pending(db: sqlite_utils.Database, after: int = 0) -> tuple[int, list[int]]:
+    """(the last queue entry, the distinct papers queued after ``after`` up to it)."""
     last = db.execute("SELECT ifnull(max(seq), 0) FROM index_queue").fetchone()[0]
     ids = [
         row[0]
         for row in db.execute(
-            "SELECT DISTINCT paper_id FROM index_queue WHERE seq <= ? ORDER BY paper_id", [last]
+            "SELECT DISTINCT paper_id FROM index_queue WHERE seq > ? AND seq <= ? "
+            "ORDER BY paper_id",
+            [after, last],
         )
     ]
     return last, ids
 
 
-def pending_count(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(DISTINCT paper_id) FROM index_queue").fetchone()[0]
+def pending_count(db: sqlite_utils.Database, after: int = 0) -> int:
+    return db.execute(
+        "SELECT count(DISTINCT paper_id) FROM index_queue WHERE seq > ?", [after]
+    ).fetchone()[0]
 
 
 def last_queued(db: sqlite_utils.Database) -> int:

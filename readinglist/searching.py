@@ -31,7 +31,7 @@ class SearchMixin:
 
     def index_pending(self) -> int:
         """How many papers' index entries are behind the database."""
-        return indexing.pending_count(self.db)
+        return indexing.pending_count(self.db, after=self.index.queue_seq)
 
     def sync_index(self, progress=None, cancel=None) -> bool:
         """Bring the search index up to date: drain the queue, or rebuild if needed.
@@ -40,7 +40,7 @@ class SearchMixin:
         (the queue then stays for the next call)."""
         if not self.index_ready:
             return self.rebuild_index(progress=progress, cancel=cancel)
-        last, ids = indexing.pending(self.db)
+        last, ids = indexing.pending(self.db, after=self.index.queue_seq)
         if not ids:
             return True
         if len(ids) >= BULK_REINDEX and 2 * len(ids) >= self.count():
@@ -94,10 +94,10 @@ class SearchMixin:
         try:
             indexing.record_caught_up(self.db, last, token)
         except (sqlite3.OperationalError, UserError):
-            # A read-only library: the queue stays (draining it again is harmless) and the
-            # index takes the stamp the database knows, which it now more than satisfies.
+            # A read-only library: its queue stays, so the index takes the stamp the
+            # database knows and remembers itself how far into the queue it has come.
             log.info("cannot record the index catch-up in a read-only library")
-            self.index.set_stamp(indexing.index_stamp(self.db))
+            self.index.set_stamp(indexing.index_stamp(self.db), queue_seq=last)
             return
         self.index.set_stamp(stamp)
 

@@ -20,6 +20,9 @@ class Manifest:
     schema_version: int
     stamp: str
     files: dict[str, int] = field(default_factory=dict)
+    # Where in the library's change queue the index stands, when the library could not
+    # record its catch-up (a read-only library keeps its queue): later entries are new.
+    queue_seq: int = 0
 
 
 def _index_files(folder: Path) -> dict[str, int]:
@@ -40,15 +43,21 @@ def read(folder: Path) -> Manifest | None:
             schema_version=int(data["schema_version"]),
             stamp=str(data["stamp"]),
             files={str(k): int(v) for k, v in data["files"].items()},
+            queue_seq=int(data.get("queue_seq", 0)),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def write(folder: Path, schema_version: int, stamp: str) -> None:
+def write(folder: Path, schema_version: int, stamp: str, *, queue_seq: int = 0) -> None:
     """Record the index as it is now. Written to a temporary file and renamed, so a
     crash leaves the old manifest or the new one, never half of one."""
-    data = {"schema_version": schema_version, "stamp": stamp, "files": _index_files(folder)}
+    data = {
+        "schema_version": schema_version,
+        "stamp": stamp,
+        "files": _index_files(folder),
+        "queue_seq": queue_seq,
+    }
     temporary = folder / f"{META_NAME}.tmp"
     with open(temporary, "w", encoding="utf-8") as stream:
         json.dump(data, stream, indent=1, sort_keys=True)

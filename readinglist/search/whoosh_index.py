@@ -68,6 +68,7 @@ class WhooshIndex(SearchIndex):
         self._searcher = None
         self._parser = None
         self._stamp = ""
+        self._queue_seq = 0
         self._building: set[Path] = set()
 
     # Opening and closing
@@ -96,6 +97,7 @@ class WhooshIndex(SearchIndex):
                 self._close()
                 return False
             self._stamp = stamp
+            self._queue_seq = meta.queue_seq
             return True
 
     def _smoke_test(self) -> None:
@@ -135,10 +137,17 @@ class WhooshIndex(SearchIndex):
     def stamp(self) -> str:
         return self._stamp
 
-    def set_stamp(self, stamp: str) -> None:
+    @property
+    def queue_seq(self) -> int:
+        """The library's change-queue entry the index has caught up to, when the library
+        could not clear its queue (0 otherwise)."""
+        return self._queue_seq
+
+    def set_stamp(self, stamp: str, *, queue_seq: int = 0) -> None:
         with self._lock:
-            manifest.write(self.folder, SCHEMA_VERSION, stamp)
+            manifest.write(self.folder, SCHEMA_VERSION, stamp, queue_seq=queue_seq)
             self._stamp = stamp
+            self._queue_seq = queue_seq
 
     # Writing
 
@@ -265,7 +274,7 @@ class WhooshIndex(SearchIndex):
         old.close()
         if stamp is not None:
             self._stamp = stamp
-        manifest.write(self.folder, SCHEMA_VERSION, self._stamp)
+        manifest.write(self.folder, SCHEMA_VERSION, self._stamp, queue_seq=self._queue_seq)
 
     # Reading
 

@@ -213,3 +213,15 @@ def test_no_library_in_a_read_only_folder(tmp_path, monkeypatch):
     with pytest.raises(LibraryError, match=r"no library in .*read-only"):
         Library(empty)
     assert list(empty.iterdir()) == []
+
+
+def test_a_read_only_library_catches_its_index_up_once(kernel_says_read_only):
+    # The library cannot clear its change queue: the index remembers how far it came, so
+    # the next command does not index (or rebuild) the same papers again.
+    with Library(kernel_says_read_only) as library:
+        assert library.index_pending() > 0
+        assert library.search("mamba").total > 0
+        assert library.index_pending() == 0
+    with Library(kernel_says_read_only) as library:
+        assert library.index_ready and library.index_pending() == 0
+        assert library.search("mamba").total > 0
