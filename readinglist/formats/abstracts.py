@@ -197,6 +197,8 @@ class _ParagraphState:
     def start(self, number: int, line: str, *, prefixed: bool = False) -> None:
         self.lines, self.first_line, self.prefixed = [line], number, prefixed
         self.size, self.too_long = len(line), 0
+        if self.size > MAX_PARAGRAPH_CHARS:  # one line of pasted text can be this long
+            self.lines, self.too_long = [line[:200]], self.size
         self.previous_was_header = False
 
     def add(self, line: str) -> None:

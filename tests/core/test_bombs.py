@@ -201,6 +201,21 @@ def test_a_100_mb_paragraph_is_skipped_and_the_first_search_is_fast(tmp_path: Pa
     assert result["search_seconds"] < 2
 
 
+def test_a_huge_pasted_line_is_skipped(library: Library):
+    pasted = "Abstract: " + "x" * (MAX_PARAGRAPH_CHARS + 1) + "\n\nAbstract: A fine one. It ends.\n"
+    report = library.import_text(pasted)
+    (file,) = report.files
+    assert file.added == 1
+    assert [(s.line, s.reason) for s in file.skipped] == [
+        (
+            1,
+            f"a paragraph of {MAX_PARAGRAPH_CHARS + 1:,} characters, over the limit of "
+            f"{MAX_PARAGRAPH_CHARS:,} for an abstract",
+        )
+    ]
+    assert library.count() == 1
+
+
 def test_a_paragraph_just_under_the_limit_is_kept(library: Library, tmp_path: Path):
     abstract = ("We measure. " * (MAX_PARAGRAPH_CHARS // 12 - 10)).strip()
     path = tmp_path / "long.txt"
