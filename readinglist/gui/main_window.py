@@ -128,7 +128,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.sidebar.files_dropped.connect(self.import_paths)  # (paths, target)
         self.sidebar.papers_dropped.connect(self._papers_dropped)
         self.sidebar.item_action.connect(self.manage_sidebar_item)
-        self.detail = DetailPane(library)
+        self.detail = DetailPane(library, self.settings)
         self.detail.changed.connect(self.apply_changes)
         self.detail.error.connect(self.show_error)
         self.detail.paper_requested.connect(self.show_paper)

@@ -33,6 +33,8 @@ SEARCH_DEBOUNCE_MS = Setting("search/debounce_ms", int, 150)
 APPEARANCE = Setting("appearance/theme", str, "system")  # system, light or dark
 # Online metadata lookups: "" until the user is asked (once), then "yes" or "no".
 LOOKUP_CONSENT = Setting("lookup/consent", str, "")
+# The detail pane's sections the user closed, comma-separated ("info,related").
+DETAIL_CLOSED_SECTIONS = Setting("detail/closed_sections", str, "")
 # The contact address Crossref asks polite clients to send ("mailto" in the User-Agent).
 LOOKUP_CONTACT = Setting("lookup/contact", str, "")
 

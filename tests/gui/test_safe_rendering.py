@@ -20,6 +20,7 @@ from urllib.request import urlopen
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QPushButton
 
 from readinglist.gui import safe_text
 from readinglist.gui.paper_model import COLUMN_INDEX
@@ -281,8 +282,17 @@ def test_a_file_url_from_a_bib_is_shown_as_text(qtbot, window, opened):
     shown = links.text()
     assert "file:///etc/passwd (not a web link)" in shown
     assert 'href="file:' not in shown
-    assert '<a href="https://doi.org/10.1234/hostile.5678">DOI</a>' in shown
+    # The links that may be opened are buttons; the file: link is not one of them.
+    buttons = window.detail.link_targets()
+    assert ("DOI", "https://doi.org/10.1234/hostile.5678") in buttons
+    assert not any("file:" in target for _label, target in buttons)
     assert window.detail.fields["url"].text() == "file:///etc/passwd"
+    button = next(
+        b for b in window.detail.link_buttons.findChildren(QPushButton) if b.text() == "DOI"
+    )
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert opened == ["https://doi.org/10.1234/hostile.5678"]
+    opened.clear()
     # Even a click that claims the file: link (Qt emits what the label holds) opens nothing.
     links.linkActivated.emit("file:///etc/passwd")
     assert opened == []

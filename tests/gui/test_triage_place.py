@@ -1,0 +1,127 @@
+"""Triage keeps its place: after an edit, an undo, a change from the command line or a
+finished import, J and K go on from the paper the reader was on."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from readinglist.gui.sidebar import Target
+from readinglist.library import Library
+from readinglist.models import SmartList, Status
+from tests.gui.conftest import select_paper
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
+    window.table.setFocus()
+    qtbot.keyClick(window.table, key, modifier)
+
+
+def click_row(qtbot, window, row: int) -> int:
+    index = window.model.index(row, 0)
+    window.table.scrollTo(index)
+    rect = window.table.visualRect(index)
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.selected_ids() == [window.model.id_at(row)]
+    return window.model.id_at(row)
+
+
+def current_row(window) -> int:
+    return window.table.currentIndex().row()
+
+
+def test_j_space_j_goes_on_from_the_paper_marked_read(qtbot, seeded_window):
+    window = seeded_window
+    ids = window.model.ids()
+    click_row(qtbot, window, 6)
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.selected_ids() == [ids[7]]
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert window.library.paper(ids[7]).status is Status.READ
+    assert window.selected_ids() == [ids[7]] and current_row(window) == 7
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.selected_ids() == [ids[8]]
+    assert window.detail.paper.id == ids[8]
+
+
+def test_rating_tagging_and_undo_keep_the_place(qtbot, seeded_window):
+    window = seeded_window
+    ids = window.model.ids()
+    click_row(qtbot, window, 10)
+    press(qtbot, window, Qt.Key.Key_4)
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.selected_ids() == [ids[11]]
+    window.detail.tags_edit.setFocus()
+    qtbot.keyClicks(window.detail.tags_edit, "to-read")
+    qtbot.keyClick(window.detail.tags_edit, Qt.Key.Key_Return)
+    assert window.library.paper(ids[11]).tags == ["to-read"]
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.selected_ids() == [ids[12]]
+    window.undo()  # the tag goes; the reader stays where they are
+    assert window.library.paper(ids[11]).tags == []
+    assert window.selected_ids() == [ids[12]]
+    press(qtbot, window, Qt.Key.Key_K)
+    assert window.selected_ids() == [ids[11]]
+
+
+def test_a_paper_leaving_the_view_hands_over_to_the_next(qtbot, seeded_window):
+    window = seeded_window
+    window.sidebar.select(Target("smart", SmartList.UNREAD))
+    window._target_selected(Target("smart", SmartList.UNREAD))
+    ids = window.model.ids()
+    click_row(qtbot, window, 6)
+    press(qtbot, window, Qt.Key.Key_Space)  # read: it leaves Unread
+    assert ids[6] not in window.model.ids()
+    assert window.selected_ids() == [ids[7]] and window.detail.paper.id == ids[7]
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.selected_ids() == [ids[8]]
+
+
+def test_the_scroll_position_survives_an_edit(qtbot, seeded_window):
+    window = seeded_window
+    window.resize(1280, 800)
+    ids = window.model.ids()
+    click_row(qtbot, window, 40)
+    bar = window.table.verticalScrollBar()
+    assert bar.value() > 0
+    before = bar.value()
+    press(qtbot, window, Qt.Key.Key_3)
+    assert bar.value() == before
+    assert window.selected_ids() == [ids[40]]
+
+
+def test_a_change_from_the_command_line_keeps_the_place(qtbot, seeded_window):
+    window = seeded_window
+    ids = window.model.ids()
+    click_row(qtbot, window, 5)
+    with (
+        qtbot.waitSignal(window.outside_change_shown, timeout=10_000),
+        Library(window.library.folder) as elsewhere,  # as the command line would
+    ):
+        elsewhere.set_rating([ids[20]], 5)
+    assert window.library.paper(ids[20]).rating == 5
+    assert window.selected_ids() == [ids[5]]
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.selected_ids() == [ids[6]]
+
+
+def test_escape_in_an_editor_cancels_the_edit(qtbot, seeded_window):
+    window = seeded_window
+    paper_id = select_paper(qtbot, window, "spdf")
+    detail = window.detail
+    title = window.library.paper(paper_id).title
+    for edit in (detail.tags_edit, detail.title_edit):
+        edit.setFocus()
+        before = edit.text()
+        qtbot.keyClicks(edit, ", typed by mistake")
+        qtbot.keyClick(edit, Qt.Key.Key_Escape)
+        assert edit.text() == before
+        window.table.setFocus()  # the editor loses focus: nothing is saved
+    assert window.library.paper(paper_id).tags == []
+    assert window.library.paper(paper_id).title == title
+    detail.add_note()
+    qtbot.keyClicks(detail.note_editor, "half a thought")
+    qtbot.keyClick(detail.note_editor, Qt.Key.Key_Escape)
+    assert detail.note_editor.toPlainText() == ""
+    window.table.setFocus()
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.library.notes(paper_id) == []
