@@ -55,7 +55,7 @@ def window_for(library: Library, folder: Path) -> MainWindow:
 def demo_library(library: Library) -> None:
     report = library.import_files([seeds_dir()])
     library.add_tags(["nemotronh", "mixtureofmamba"], ["method/ssm"])
-    library.add_tags(["nemotronh", "advrm", "trickle"], ["rlhf"])
+    library.add_tags(["nemotronh", "advrm", "trickledown"], ["rlhf"])
     library.add_tags(["flashattention2", "efficiently", "megatronlm"], ["systems"])
     library.set_tag_color("rlhf", "#d9534f")
     library.set_tag_color("systems", "#3f7cb8")

@@ -58,6 +58,31 @@ def _decoded(piece: str) -> str:
     return decode(piece)
 
 
+def _looks_like_math(match: re.Match) -> bool:
+    """$n$, $k=3$, $O(n^2)$ and $\\alpha$ are math; "$5 and $10" are prices."""
+    inner = match.group()[1:-1]
+    return bool(re.search(r"[\\^_{}=<>]", inner) or re.fullmatch(r"[A-Za-z]", inner.strip()))
+
+
+@lru_cache(maxsize=4096)
+def _decoded_math(math: str) -> str | None:
+    """Inline math as readable text (``3\\times`` → 3×, ``\\alpha`` → α, ``\\frac{1}{2}``
+    → 1/2), or None to keep it as written when it does not read well as text."""
+    try:
+        text = _math_converter().latex_to_text(math)
+    except Exception:  # pylatexenc gives up on some malformed input
+        return None
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if text and "\\" not in text else None
+
+
+@lru_cache(maxsize=1)
+def _math_converter():
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text")
+
+
 class ShownText:
     """The abstract as shown, with offsets mapped between the stored and the shown text.
 
@@ -71,13 +96,14 @@ class ShownText:
         parts: list[str] = []
         at = shown_at = 0
         has_latex = "\\" in stored or "{" in stored
-        maths = [m.span() for m in _MATH.finditer(stored)] if "$" in stored else []
+        maths = [m.span() for m in _MATH.finditer(stored) if "$" in stored and _looks_like_math(m)]
+        pieces = [(a, b, _decoded_math(stored[a + 1 : b - 1])) for a, b in maths]
         for match in _LATEX_PIECE.finditer(stored) if has_latex else ():
             start, end = match.span()
-            if any(a <= start < b for a, b in maths):
-                continue
-            shown = _decoded(match.group())
-            if shown == match.group():
+            if not any(a <= start < b for a, b in maths):
+                pieces.append((start, end, _decoded(match.group())))
+        for start, end, shown in sorted(pieces):
+            if shown is None or shown == stored[start:end]:
                 continue
             if start > at:
                 parts.append(stored[at:start])

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -109,6 +110,8 @@ class Section(QWidget):
         self.button.setCheckable(True)
         self.button.setChecked(True)
         self.button.setAutoRaise(True)
+        self.button.setStyleSheet("QToolButton {border: none; background: transparent;}")
+        self.button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         font = self.button.font()
         font.setBold(True)
@@ -151,23 +154,47 @@ class Section(QWidget):
             self.toggled.emit(self.name, on)
 
 
-def fit_list(widget: QListWidget, max_rows: int) -> None:
-    """Make a list as tall as its first ``max_rows`` rows (wrapped): no inner scrolling
-    for a few items, no squeezing to a sliver."""
-    widget.doItemsLayout()
-    rows = [widget.sizeHintForRow(i) for i in range(min(widget.count(), max_rows))]
-    height = sum(max(r, 0) for r in rows) + 2 * widget.frameWidth() + 4
-    widget.setFixedHeight(max(height, 28))
+class FittedList(QListWidget):
+    """A list as tall as its first ``max_rows`` rows, wrapped at its width: no inner
+    scrolling for a few items, no squeezing to a sliver."""
+
+    def __init__(self, max_rows: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_rows = max_rows
+
+    def fit(self) -> None:
+        width = self.viewport().width() - 24  # room for a scroll bar and the margins
+        metrics = self.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+        rows = [
+            metrics.boundingRect(0, 0, max(width, 40), 0, flags, self.item(i).text()).height()
+            + 6
+            + 2 * self.spacing()
+            for i in range(min(self.count(), self.max_rows))
+        ]
+        height = sum(rows) + 2 * self.frameWidth() + 4
+        if self.height() != max(height, 28):
+            self.setFixedHeight(max(height, 28))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            QTimer.singleShot(0, self.fit)  # once the rows are laid out at the new width
 
 
-def wrapping_list(name: str) -> QListWidget:
-    widget = QListWidget(objectName=name)
+def fit_list(widget: FittedList, _max_rows: int = 0) -> None:
+    widget.fit()
+
+
+def wrapping_list(name: str, max_rows: int) -> FittedList:
+    widget = FittedList(max_rows, objectName=name)
     widget.setWordWrap(True)
     widget.setTextElideMode(Qt.TextElideMode.ElideNone)
     widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     widget.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
     widget.setResizeMode(QListWidget.ResizeMode.Adjust)
     widget.setUniformItemSizes(False)
+    widget.setSpacing(1)
     widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     return widget
 
@@ -205,6 +232,8 @@ class DetailPane(QScrollArea):
         self.setWidget(body)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(14, 12, 14, 12)
+        # Scroll when the pane is short rather than squeezing the sections together.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
         self.placeholder = QLabel("Select a paper to see its abstract, notes and highlights.")
         self.placeholder.setWordWrap(True)
@@ -365,7 +394,7 @@ class DetailPane(QScrollArea):
         section.body_layout.addWidget(self.suggestions)
 
     def _build_highlights(self, section: Section) -> None:
-        self.highlight_list = wrapping_list("highlightList")
+        self.highlight_list = wrapping_list("highlightList", 12)
         self.highlight_list.itemActivated.connect(self._highlight_activated)
         self.highlight_list.itemClicked.connect(self._highlight_activated)
         section.body_layout.addWidget(self.highlight_list)
@@ -380,8 +409,7 @@ class DetailPane(QScrollArea):
         self.add_note_button = QPushButton("Add note", objectName="addNoteButton")
         self.add_note_button.clicked.connect(self.add_note)
         section.header.addWidget(self.add_note_button)
-        self.note_list = QListWidget(objectName="noteList")
-        self.note_list.setMaximumHeight(80)
+        self.note_list = wrapping_list("noteList", 5)
         self.note_list.currentItemChanged.connect(self._note_selected)
         section.body_layout.addWidget(self.note_list)
         self.note_tabs = QTabWidget(objectName="noteTabs")
@@ -402,7 +430,7 @@ class DetailPane(QScrollArea):
         section.body_layout.addWidget(self.save_note_button, alignment=Qt.AlignmentFlag.AlignRight)
 
     def _build_related(self, section: Section) -> None:
-        self.related_list = wrapping_list("relatedList")
+        self.related_list = wrapping_list("relatedList", RELATED_PAPERS)
         self.related_list.setCursor(Qt.CursorShape.PointingHandCursor)
         self.related_list.itemActivated.connect(self._related_chosen)
         self.related_list.itemClicked.connect(self._related_chosen)
@@ -634,12 +662,6 @@ class DetailPane(QScrollArea):
         self.no_highlights.setVisible(not highlights)
         self.sections["highlights"].set_note(f"({len(highlights)})" if highlights else "")
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self.paper is not None:  # wrapped rows change height with the width
-            fit_list(self.highlight_list, 12)
-            fit_list(self.related_list, RELATED_PAPERS)
-
     def _show_notes(self, select_id: int | None = None) -> None:
         assert self.paper is not None
         notes = self.library.notes(self.paper.id)
@@ -653,6 +675,7 @@ class DetailPane(QScrollArea):
             self.note_list.addItem(item)
         self.note_list.blockSignals(False)
         self.note_list.setVisible(bool(notes))
+        self.note_list.fit()
         self.sections["notes"].set_note(f"({len(notes)})" if notes else "")
         if notes:
             index = next((i for i, n in enumerate(notes) if n.id == select_id), len(notes) - 1)
