@@ -17,7 +17,7 @@ from readinglist.candidates import Candidates, find_candidates
 from readinglist.cite import CiteMixin, follow_tag_rename
 from readinglist.db import edits, lists, notes, open_database, tags, views
 from readinglist.db import papers as paper_queries
-from readinglist.db.connection import as_user_error
+from readinglist.db.connection import as_user_error, write_transaction
 from readinglist.db.undo import UndoLog
 from readinglist.errors import (
     ImportCancelled,
@@ -46,6 +46,7 @@ from readinglist.paths import DATABASE_NAME, default_library_dir
 from readinglist.safety import SafetyMixin, list_backups, restore_damaged_library
 from readinglist.search import WhooshIndex
 from readinglist.searching import SearchMixin
+from readinglist.sync import Sync
 
 IdsOrKeys = Iterable[int | str]
 
@@ -76,6 +77,7 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
             self.db.close()
             raise
         self.undo_log = UndoLog(self.db)
+        self.sync = Sync(self)  # sharing through PostgreSQL (readinglist/sync/)
         try:
             self.index = WhooshIndex(self._index_folder())
         except BaseException:
@@ -179,6 +181,7 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
 
     @contextlib.contextmanager
     def _step(self, label: str) -> Iterator[None]:
+        self.sync.check_writable()
         try:
             with self.undo_log.step(label):
                 yield
@@ -443,10 +446,12 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
 
     def undo(self) -> Changes:
         """Undo the last step; an empty Changes if there is nothing to undo."""
+        self.sync.check_writable()
         with self._busy_as_user_error():
             return self._replayed(self.undo_log.undo())
 
     def redo(self) -> Changes:
+        self.sync.check_writable()
         with self._busy_as_user_error():
             return self._replayed(self.undo_log.redo())
 
@@ -479,8 +484,13 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
         progress: importer.Progress | None = None,
         cancel: importer.Cancel | None = None,
         max_files: int | None = None,
+        into_list: str | int | None = None,
+        into_tag: str | None = None,
     ) -> ImportReport:
         """Import files and folders (recursively). Each file is one transaction.
+        ``into_list`` / ``into_tag``: the papers read (added, merged or already there) also
+        go into this reading list or get this tag, in the same undoable step (a drop on
+        the sidebar).
 
         ``progress(done, total, path)`` is called with bytes read across all files (and
         with ``(files found, 0, folder)`` while folders are walked); ``cancel()`` is
@@ -489,6 +499,7 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
         read from folders: what a walk left out is in ``report.skipped_files``. With
         ``max_files``, more files than that raise TooManyFiles before any is read.
         """
+        self.sync.check_writable()
         paths = list(paths)
         try:
             found = self.import_candidates(paths, cancel=cancel, limit=max_files, progress=progress)
@@ -502,8 +513,18 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
                 limit=max_files or 0,
             )
         label = f"Import {Path(paths[0]).name}" if len(paths) == 1 else f"Import {len(paths)} items"
+        list_id = self.find_list(into_list) if into_list is not None else None
         with self.undo_log.long_step(label):
             report = self._import(found.files, progress, cancel)
+            read = report.added_ids + [
+                i for f in report.files for i in f.merged_ids + f.duplicate_ids
+            ]
+            if read and (list_id is not None or into_tag):
+                with write_transaction(self.db):
+                    if list_id is not None:
+                        lists.add_papers(self.db, list_id, read)
+                    if into_tag:
+                        tags.add_tags(self.db, read, [into_tag])
         report.skipped_files = found.skipped
         self._done(
             Changes(
@@ -515,6 +536,7 @@ class Library(SearchMixin, CiteMixin, SafetyMixin, LookupMixin):
 
     def import_text(self, text: str, *, name: str = "pasted text") -> ImportReport:
         """Import abstracts from text (a paste): one transaction, one undoable step."""
+        self.sync.check_writable()
         with self.undo_log.long_step("Paste abstracts"):
             file_report = importer.import_text(self.db, text, name=name)
         self._done(Changes(added=frozenset(file_report.added_ids)))

@@ -35,6 +35,7 @@ LAYERS = {
     "searching": 4,
     "safety": 4,
     "lookup": 4,  # metadata lookup: clients, matching, the Library part
+    "sync": 4.5,  # sharing through PostgreSQL: the part Library owns
     "library": 5,
     "cli": 6,
     "gui": 6,

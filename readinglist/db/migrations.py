@@ -314,6 +314,52 @@ def _auto_export_seals(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE auto_exports ADD COLUMN seal TEXT NOT NULL DEFAULT ''")
 
 
+
+@migrations(name="0008_sync")
+def _sync(db: sqlite_utils.Database) -> None:
+    # Sharing a library through PostgreSQL (docs/sync.md). Only tables here: the triggers
+    # that fill the outbox are installed when a library is shared or joined, so a library
+    # that never is pays nothing for them.
+    db.executescript(
+        """
+        CREATE TABLE sync_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- Global ids of the rows that travel; local ids stay local. version: the server
+        -- log position of the last change of the row this library applied.
+        CREATE TABLE sync_ids (
+            kind TEXT NOT NULL,
+            local_id INTEGER NOT NULL,
+            gid TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, local_id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX sync_ids_gid ON sync_ids(kind, gid);
+        -- One row per changed field, written by triggers in the change's transaction.
+        CREATE TABLE sync_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the server counts them
+            kind TEXT NOT NULL,
+            a INTEGER,                             -- the row's local id (of a membership: 1st)
+            b,                                     -- a membership's tag (folded) or paper id
+            field TEXT NOT NULL,                   -- '*' created, 'gone' deleted, or a column
+            hlc TEXT NOT NULL,                     -- when (UTC, ms): the later write wins
+            base INTEGER NOT NULL DEFAULT 0        -- the row's version the edit was made on
+        );
+        CREATE INDEX sync_outbox_row ON sync_outbox(kind, a, b);
+        -- Present (one row) while changes from the server are applied: triggers stay quiet.
+        CREATE TABLE sync_applying (flag INTEGER PRIMARY KEY);
+        CREATE TABLE sync_conflicts (
+            id INTEGER PRIMARY KEY,                -- the server's id
+            kind TEXT NOT NULL,
+            gid TEXT NOT NULL,
+            field TEXT NOT NULL,
+            kept TEXT NOT NULL,                    -- JSON values
+            other TEXT NOT NULL,
+            other_device TEXT NOT NULL,
+            other_time TEXT NOT NULL,
+            resolved INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )
+
 def migrate(db: sqlite_utils.Database) -> None:
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]

@@ -1,0 +1,16 @@
+"""Sharing a library through PostgreSQL, offline first (docs/sync.md).
+
+The part ``Library.sync`` is a ``Sync``; psycopg is imported only when a server is used.
+"""
+
+from readinglist.sync.manager import (
+    Conflict,
+    Sync,
+    SyncError,
+    SyncOffline,
+    SyncResult,
+    SyncStatus,
+    safe_url,
+)
+
+__all__ = ["Conflict", "Sync", "SyncError", "SyncOffline", "SyncResult", "SyncStatus", "safe_url"]
