@@ -152,6 +152,9 @@ class BackgroundWork:
                         progress=progress,
                         cancel=cancelled,
                         max_files=None if confirmed else CONFIRM_FILES,
+                        # A drop on a list or a tag is one undo step with the import.
+                        into_list=int(target.value) if target and target.kind == "list" else None,
+                        into_tag=str(target.value) if target and target.kind == "tag" else None,
                     )
                 except TooManyFiles as error:  # nothing imported: ask first
                     error.paths, error.target = paths, target
@@ -198,11 +201,7 @@ class BackgroundWork:
             self._confirm_big_import(report)
             return
         self.last_report = report
-        target = self._import_target
-        self._import_target = None
-        ids = report.added_ids + [i for f in report.files for i in f.merged_ids + f.duplicate_ids]
-        if target is not None and ids:
-            self._papers_dropped(ids, target)
+        self._import_target = None  # the papers went into it with the import
         self.apply_changes(Changes(added=frozenset(report.added_ids), tags=True, lists=True))
         self.statusBar().showMessage(
             f"Imported: {report.added} added, {report.merged} merged, "

@@ -519,6 +519,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             self._update_undo_actions()
             return
         self.sidebar.refresh()  # counts move with statuses, tags, trash and imports
+        self.name_coloured_tags()
         self.reload()
         self.model.refresh_papers(changes.modified)
         ids = self.selected_ids()

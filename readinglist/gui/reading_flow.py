@@ -59,12 +59,17 @@ class ReadingFlow:
         add("Edit &Tags", self.detail.focus_tags, "T", name="editTags")
         add("Add &Note", self._new_note, "N", name="addNote")
         add("Add to Reading &List…", self.add_to_list_picker, "L", name="addToList")
-        for number in range(1, COLOURED_TAG_KEYS + 1):
+        self.coloured_tag_actions = [
             add(
                 f"Apply Coloured Tag {number}",
                 lambda _=False, n=number: self.apply_coloured_tag(n),
                 f"Ctrl+{number}",
+                name=f"colouredTag{number}",
             )
+            for number in range(1, COLOURED_TAG_KEYS + 1)
+        ]
+        menu.aboutToShow.connect(self.name_coloured_tags)
+        self.name_coloured_tags()
         menu.addSeparator()
         add("&Copy BibTeX", self.copy_bibtex, "Ctrl+Shift+C", name="copyBibtex")
         add("Copy \\&cite", self.copy_cite, "Ctrl+Shift+K", name="copyCite")
@@ -116,6 +121,15 @@ class ReadingFlow:
     def coloured_tags(self) -> list[str]:
         return sorted((t.name for t in self.library.tags() if t.color), key=str.casefold)
 
+    def name_coloured_tags(self) -> None:
+        """ "Apply Coloured Tag 1: rlhf": the entries say which tag each key applies."""
+        tags = self.coloured_tags()
+        for number, act in enumerate(self.coloured_tag_actions, start=1):
+            if number <= len(tags):
+                act.setText(f"Apply Coloured Tag {number}: {tags[number - 1].replace('&', '&&')}")
+            else:
+                act.setText(f"Apply Coloured Tag {number} (none yet: give a tag a colour)")
+
     def apply_coloured_tag(self, number: int) -> None:
         tags = self.coloured_tags()
         if number <= len(tags):
@@ -141,6 +155,7 @@ class ReadingFlow:
             self.statusBar().showMessage("Copied \\cite{…}", 4000)
 
     def show_shortcuts(self) -> None:
+        self.name_coloured_tags()
         ShortcutsDialog(self.menuBar().actions(), self).exec()
 
 
