@@ -17,7 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from readinglist import __version__
-from readinglist.cli import cite, lookup, organise, papers, safety, search
+from readinglist.cli import cite, lookup, organise, papers, safety, search, sync
 from readinglist.cli.output import EXIT_FAILED
 from readinglist.errors import LibraryError, UserError
 from readinglist.library import Library, restore_damaged_library
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     cite.register(commands, common)
     safety.register(commands, common)
     lookup.register(commands, common)
+    sync.register(commands, common)
     return parser
 
 
