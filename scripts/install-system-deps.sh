@@ -1,13 +1,14 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages readinglist needs around Python: venv support and the
 # libraries Qt loads (also for a real window under Xvfb), plus CJK fonts so Chinese and
-# Japanese abstracts render, and bibtex, pdflatex and biber, which the export tests run.
+# Japanese abstracts render, bibtex, pdflatex and biber, which the export tests run, and
+# the PostgreSQL server the sync tests start in a temporary folder (tests/sync/conftest.py).
 # Safe to run again; uses sudo when not run as root.
 set -eu
 packages="python3-venv python3-pip libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1
 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 xvfb xauth fonts-noto-cjk
-texlive-base texlive-latex-base biber"
+texlive-base texlive-latex-base biber postgresql"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \

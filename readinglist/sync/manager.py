@@ -132,6 +132,8 @@ class Sync:
     """The sync part of a ``Library``. Costs one query at open for a library never shared;
     psycopg is imported only when the server is used."""
 
+    batch_size = 5000  # rows per push or pull transaction
+
     def __init__(self, library):  # the Library that owns it (a layer above: not imported)
         self.library = library
         self.db = library.db
@@ -374,7 +376,7 @@ class Sync:
         while True:
             self.db.execute("BEGIN")
             try:
-                upto, items = local.outbox_items(self.db)
+                upto, items = local.outbox_items(self.db, self.batch_size)
             finally:
                 self.db.execute("COMMIT")
             if not upto:
@@ -388,7 +390,7 @@ class Sync:
         pulled = 0
         while True:
             position = int(self._state.get("pulled", 0))
-            rows = server.changes_after(conn, position)
+            rows = server.changes_after(conn, position, self.batch_size)
             if not rows:
                 return pulled
             with write_transaction(self.db):

@@ -105,7 +105,7 @@ class PostgresServer:
     def start(self) -> None:
         options = (
             f"-p {self.port} -k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+            "-c full_page_writes=off -c max_connections=60"
         )
         result = self._run(
             str(self.bindir / "pg_ctl"),
