@@ -21,7 +21,7 @@ from readinglist.models import SkippedFile
 from readinglist.paths import DATABASE_NAME
 
 # Files taken when a folder is imported; files named one by one are always tried.
-FOLDER_EXTENSIONS = {".txt", ".text", ".abs", ".abstracts", ""}
+FOLDER_EXTENSIONS = {".txt", ".text", ".abs", ".abstracts", ".bib", ".bibtex", ""}
 FOLDER_SKIPPED_NAMES = ("readme", "license", "licence", "copying", "changelog", "sources")
 # More candidate files than this in one import is asked about first (the window asks,
 # the command line wants --yes): a folder chosen by mistake (a home folder, "/") is big.

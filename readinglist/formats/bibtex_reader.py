@@ -401,10 +401,15 @@ def _year(fields: dict[str, str]) -> int | None:
     return None
 
 
+# A keyword is one tag: a "/" inside it ("histology/cytology") is not a tag hierarchy,
+# so it becomes the division slash, which reads the same.
+KEYWORD_SLASH = "\u2215"
+
+
 def _keywords(raw: str) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for word in re.split(r"[,;]", decode(raw)):
-        word = word.strip()
+        word = " ".join(word.replace("/", KEYWORD_SLASH).split())
         if word and word.casefold() not in seen:
             seen[word.casefold()] = word
     return tuple(seen.values())

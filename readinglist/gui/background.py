@@ -24,6 +24,23 @@ from readinglist.paths import seeds_dir
 
 INLINE_INDEX_PAPERS = 200  # about half a second of indexing; more goes to a worker
 INDEX_RETRY_MS = 2_000
+IMPORT_FILE_FILTER = (
+    "Abstracts and BibTeX (*.txt *.text *.abs *.abstracts *.bib *.bibtex);;"
+    "BibTeX (*.bib *.bibtex);;Text files (*.txt *.text);;All files (*)"
+)
+
+
+def nothing_found_message(report: ImportReport) -> str:
+    """What a drop or a folder import that found no file to read says."""
+    left_out = (
+        f" ({len(report.skipped_files)} file(s) left out: see the report)"
+        if report.skipped_files
+        else ""
+    )
+    return (
+        "Nothing importable found: readinglist imports abstract text files (.txt) and "
+        f"BibTeX (.bib){left_out}."
+    )
 
 
 class BackgroundWork:
@@ -113,7 +130,10 @@ class BackgroundWork:
     def choose_files(self) -> None:
         start = self.settings.get(keys.LAST_IMPORT_DIR)
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import abstract files", start, "Text files (*.txt *.text);;All files (*)"
+            self,
+            "Import abstract files",
+            start,
+            IMPORT_FILE_FILTER,
         )
         if paths:
             self.settings.set(keys.LAST_IMPORT_DIR, str(Path(paths[0]).parent))
@@ -203,6 +223,12 @@ class BackgroundWork:
         self.last_report = report
         self._import_target = None  # the papers went into it with the import
         self.apply_changes(Changes(added=frozenset(report.added_ids), tags=True, lists=True))
+        if not report.files and not report.cancelled:
+            self.statusBar().showMessage(nothing_found_message(report), 15000)
+            self.import_finished.emit(report)
+            if self.show_report_dialog and report.skipped_files:
+                ImportReportDialog(report, self).open()
+            return
         self.statusBar().showMessage(
             f"Imported: {report.added} added, {report.merged} merged, "
             f"{report.duplicates} duplicates, {report.skipped} skipped"
