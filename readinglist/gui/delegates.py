@@ -30,11 +30,18 @@ class TagChipDelegate(QStyledItemDelegate):
         x = option.rect.x() + 4
         height = metrics.height() + 2
         y = option.rect.y() + (option.rect.height() - height) / 2
-        for name, color in tags:
+        for shown, (name, color) in enumerate(tags):
             width = metrics.horizontalAdvance(name) + 12
-            if x + width > option.rect.right():
+            more = f"+{len(tags) - shown}"
+            room = metrics.horizontalAdvance(f"+{len(tags)}") + 6 if shown < len(tags) - 1 else 0
+            if x + width + room > option.rect.right():
+                # The tags that do not fit are counted (all of them are in the tooltip).
                 painter.setPen(option.palette.text().color())
-                painter.drawText(QRectF(x, y, 20, height), Qt.AlignmentFlag.AlignVCenter, "…")
+                painter.drawText(
+                    QRectF(x, y, metrics.horizontalAdvance(more) + 6, height),
+                    Qt.AlignmentFlag.AlignVCenter,
+                    more,
+                )
                 break
             chip = QColor(color or DEFAULT_CHIP)
             painter.setPen(Qt.PenStyle.NoPen)

@@ -134,7 +134,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.detail.paper_requested.connect(self.show_paper)
 
         self.splitter = QSplitter(objectName="mainSplitter")
-        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.sidebar.panel())
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(1, 3)

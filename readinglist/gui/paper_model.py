@@ -143,6 +143,8 @@ class PaperTableModel(QAbstractTableModel):
             return self._display(paper, name)
         if role == TagsRole:
             return [(tag, self.tag_colors.get(tag, "")) for tag in paper.tags]
+        if name == "tags" and role == Qt.ItemDataRole.ToolTipRole and paper.tags:
+            return plain_rich("\n".join(paper.tags))
         if role == SnippetRole or (name == "match" and role == Qt.ItemDataRole.ToolTipRole):
             return self._snippet(paper.id)
         if name == "title" and paper.title_inferred:

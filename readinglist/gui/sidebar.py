@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from readinglist.gui.safe_text import plain_rich
 from readinglist.library import Library
@@ -62,7 +70,26 @@ class Sidebar(QTreeWidget):
         self.setMinimumWidth(200)
         self.itemSelectionChanged.connect(self._selection_changed)
         self._suppress = False
+        # Hundreds of tags (a BibTeX library's keywords) stay usable: a filter box, and
+        # tags collapsed beyond the top level unless opened (remembered across refreshes).
+        self.tag_filter = QLineEdit(objectName="tagFilter")
+        self.tag_filter.setPlaceholderText("Filter tags…")
+        self.tag_filter.setClearButtonEnabled(True)
+        self.tag_filter.textChanged.connect(self.filter_tags)
+        self._expanded_tags: set[str] = set()
+        self.itemExpanded.connect(lambda item: self._remember_expanded(item, True))
+        self.itemCollapsed.connect(lambda item: self._remember_expanded(item, False))
         self.refresh()
+
+    def panel(self) -> QWidget:
+        """The sidebar with its tag filter box above it, as the window shows it."""
+        panel = QWidget(objectName="sidebarPanel")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.tag_filter)
+        layout.addWidget(self)
+        return panel
 
     def current_target(self) -> Target | None:
         item = self.currentItem()
@@ -134,11 +161,76 @@ class Sidebar(QTreeWidget):
             if tag.color:
                 item.setIcon(0, _swatch(tag.color))
             tag_items[tag.name.casefold()] = item
-        self.expandAll()
+        self._tag_items = tag_items
+        self._tags_group = tags_group
+        self.blockSignals(True)  # expanding by program is not the user opening a tag
+        for item in self._all_items():
+            target = item.data(0, TargetRole)
+            if target is None or target.kind != "tag":
+                item.setExpanded(True)  # groups and nested reading lists
+            else:
+                item.setExpanded(str(target.value).casefold() in self._expanded_tags)
+        self.blockSignals(False)
+        self.tag_filter.setVisible(bool(tag_items))
+        self.filter_tags(self.tag_filter.text())
+        chosen = self.item_for(selected)
+        parent = chosen.parent() if chosen is not None else None
+        while parent is not None:  # the chosen tag is never hidden in a closed parent
+            parent.setExpanded(True)
+            parent = parent.parent()
         self.select(selected)  # the same view again: no target_selected signal
         self._suppress = False
         if self.currentItem() is None:  # the selected list or tag is gone
             self.select(Target("smart", SmartList.ALL))
+
+    def _remember_expanded(self, item: QTreeWidgetItem, expanded: bool) -> None:
+        target = item.data(0, TargetRole)
+        if target is not None and target.kind == "tag" and not self.tag_filter.text():
+            name = str(target.value).casefold()
+            if expanded:
+                self._expanded_tags.add(name)
+            else:
+                self._expanded_tags.discard(name)
+
+    def filter_tags(self, text: str) -> None:
+        """Show only the tags whose name holds ``text`` (and their parents, opened)."""
+        needle = " ".join(text.split()).casefold()
+        tag_items = getattr(self, "_tag_items", {})
+        if not needle:  # back to the tags as the user left them open or closed
+            self.blockSignals(True)
+            for folded, item in tag_items.items():
+                item.setHidden(False)
+                item.setExpanded(folded in self._expanded_tags)
+            self.blockSignals(False)
+            return
+        shown: set[int] = set()
+        for folded, item in tag_items.items():
+            if needle in folded:
+                node = item
+                while node is not None and id(node) not in shown:
+                    shown.add(id(node))
+                    node = node.parent()
+        self.blockSignals(True)
+        for item in tag_items.values():
+            item.setHidden(id(item) not in shown)
+            if id(item) in shown:
+                item.setExpanded(True)
+        self.blockSignals(False)
+        self._tags_group.setExpanded(True)
+
+    def visible_tags(self) -> list[str]:
+        """The tags a user can see now: not filtered out, not inside a closed parent."""
+        found = []
+        for item in self._tag_items.values():
+            node, visible = item, True
+            while node is not None and node is not self._tags_group:
+                if node.isHidden() or (node is not item and not node.isExpanded()):
+                    visible = False
+                    break
+                node = node.parent()
+            if visible:
+                found.append(str(item.data(0, TargetRole).value))
+        return found
 
     def _group(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self, [title])
