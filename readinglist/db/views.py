@@ -58,6 +58,15 @@ def _where(db: sqlite_utils.Database, view: PaperFilter) -> tuple[str, dict]:
     return " AND ".join(f"({c})" for c in clauses), params
 
 
+# What "no value" is, per sortable column (the others always have one).
+MISSING = {
+    "year": "year IS NULL",
+    "title": "trim(title) = ''",
+    "authors": "authors = '[]'",
+    "rating": "rating = 0",
+}
+
+
 def paper_ids(
     db: sqlite_utils.Database,
     view: PaperFilter,
@@ -79,7 +88,13 @@ def paper_ids(
             f"ORDER BY list_items.position {direction}, papers.id"
         )
     else:
-        sql = f"SELECT id FROM papers WHERE {where} ORDER BY {SORTABLE[order_by]} {direction}, id"
+        # Papers without a value come last in both directions, as in Zotero.
+        missing = MISSING.get(order_by)
+        first = f"({missing}) ASC, " if missing else ""
+        sql = (
+            f"SELECT id FROM papers WHERE {where} "
+            f"ORDER BY {first}{SORTABLE[order_by]} {direction}, id"
+        )
     return [row[0] for row in db.execute(sql, params)]
 
 

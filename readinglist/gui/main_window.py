@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool, QTimer, Signal
@@ -74,6 +75,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.last_report: ImportReport | None = None
         self.show_report_dialog = True
         self.match_terms: frozenset[str] = frozenset()
+        self._last_query = ""
         self.setWindowTitle("readinglist")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -305,6 +307,8 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         generation = self._search_generation
         library = self.library
 
+        self._last_query = query
+
         def work(_progress, _cancelled):
             # The index is thread-safe; the database is not touched here (sync=False).
             return generation, library.search_all(query, sync=False)
@@ -383,6 +387,10 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             parts.append(f'No papers match. Did you mean <a href="{suggestion}">{suggestion}</a>?')
         elif shown == 0:
             parts.append("No papers match.")
+        if shown == 0:
+            hint = unknown_field_hint(self._last_query)
+            if hint:
+                parts.append(html.escape(hint))
         else:
             parts.append(f"{shown} paper{'s' if shown != 1 else ''} found")
         return " ".join(parts)
@@ -657,6 +665,43 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         # Workers hold their own connections; let them roll back and close first.
         QThreadPool.globalInstance().waitForDone(30_000)
         super().closeEvent(event)
+
+
+SEARCH_FIELDS = frozenset(
+    [
+        "title",
+        "abstract",
+        "author",
+        "authors",
+        "by",
+        "key",
+        "tag",
+        "tags",
+        "note",
+        "notes",
+        "list",
+        "lists",
+        "year",
+        "added",
+        "status",
+        "is",
+        "flags",
+    ]
+)
+_FIELD_PREFIX = re.compile(r"(?<![\w.])(\w+):(\S*)")
+
+
+def unknown_field_hint(query: str) -> str:
+    """Why "n:m" finds nothing: "n:" reads as a search field. Quoted text is left alone."""
+    unquoted = re.sub(r'"[^"]*"', " ", query)
+    for found in _FIELD_PREFIX.finditer(unquoted):
+        if found.group(1).casefold() not in SEARCH_FIELDS:
+            text = found.group(0)
+            return (
+                f"{found.group(1)}: is not a search field (title:, author:, tag:, year: …); "
+                f'to find the text {text}, put it in quotes: "{text}".'
+            )
+    return ""
 
 
 @dataclass(frozen=True)
