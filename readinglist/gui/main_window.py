@@ -41,6 +41,7 @@ from readinglist.gui.paper_model import COLUMN_INDEX, COLUMNS, PaperTableModel
 from readinglist.gui.reading_flow import ReadingFlow
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar, Target
+from readinglist.gui.sync_panel import SyncController
 from readinglist.gui.tasks import Task, run_task
 from readinglist.library import Library
 from readinglist.models import Changes, ImportReport, PaperFilter, SmartList
@@ -155,6 +156,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self._build_search_bar()
         self._build_status_bar()
         self._build_menus()
+        self.sync_panel = SyncController(self)  # sharing through PostgreSQL
         self.sort_column = self.settings.get(keys.SORT_COLUMN)
         if self.sort_column not in {c.sort_key for c in COLUMNS if c.sort_key}:
             self.sort_column = keys.SORT_COLUMN.default
@@ -239,6 +241,19 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         action(file_menu, "&Export…", self.show_export, "Ctrl+E", "exportAction")
         action(file_menu, "&Auto-export…", self.show_auto_exports, None, "autoExportAction")
         action(file_menu, "&Preferences…", self.show_preferences, "Ctrl+,", "preferencesAction")
+        file_menu.addSeparator()
+        action(file_menu, "S&hare Library…", lambda: self.sync_panel.share(), None, "shareAction")
+        action(
+            file_menu, "&Join Shared Library…", lambda: self.sync_panel.join(), None, "joinAction"
+        )
+        action(file_menu, "Sync &Now", lambda: self.sync_panel.sync_now(), "F5", "syncNowAction")
+        action(
+            file_menu,
+            "Sync &Conflicts…",
+            lambda: self.sync_panel.show_conflicts(),
+            None,
+            "conflictsAction",
+        )
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -662,6 +677,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             if task is not None:
                 task.cancel()
         self.save_state()
+        self.sync_panel.stop()
         # Workers hold their own connections; let them roll back and close first.
         QThreadPool.globalInstance().waitForDone(30_000)
         super().closeEvent(event)

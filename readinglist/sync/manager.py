@@ -433,6 +433,12 @@ class Sync:
             self._set(conflicts_seen=rows[-1][0])
         return len(rows)
 
+    def listener(self) -> Listener:
+        """A connection that hears other members' pushes (LISTEN/NOTIFY); for a worker
+        thread. Raises SyncOffline."""
+        url = self._state["url"]
+        return Listener(url, self._stored_password(url), self._offline)
+
     def wait_for_changes(self, timeout: float) -> bool:
         """Block until another member pushes (PostgreSQL LISTEN/NOTIFY) or ``timeout``
         seconds pass; True if someone pushed. Raises SyncOffline."""
@@ -520,6 +526,31 @@ class Sync:
     def dismiss_conflict(self, conflict_id: int) -> None:
         with write_transaction(self.db):
             self.db.execute("UPDATE sync_conflicts SET resolved = 1 WHERE id = ?", [conflict_id])
+
+
+class Listener:
+    """Hears pushes to the shared library: ``wait(timeout)`` is True when one came."""
+
+    def __init__(self, url: str, password: str | None, offline):
+        pg = server.psycopg()
+        self._errors, self._offline = pg.OperationalError, offline
+        try:
+            self.conn = pg.connect(url, autocommit=True, connect_timeout=5, password=password)
+            self.conn.execute(f"LISTEN {server.CHANNEL}")
+        except pg.OperationalError as error:
+            raise offline(error) from error
+
+    def wait(self, timeout: float) -> bool:
+        try:
+            for _ in self.conn.notifies(timeout=timeout, stop_after=1):
+                return True
+        except self._errors as error:
+            raise self._offline(error) from error
+        return False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
 
 
 def _now() -> str:
