@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes.util
 import logging
 import os
 import shutil
@@ -101,6 +102,29 @@ def open_or_offer_restore(folder: Path) -> Library | None:
         return None
 
 
+def display_problem(environ, qt_args: Sequence[str] = (), find_library=None) -> str:
+    """Why the window cannot open here, or "". Qt on Linux aborts with a misleading
+    "xcb-cursor0 is needed" when there is no display at all; say what is wrong instead."""
+    if not sys.platform.startswith("linux") or "-platform" in qt_args:
+        return ""
+    platform = environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return ""  # offscreen, wayland, vnc…: Qt reports its own problems clearly
+    if not environ.get("DISPLAY") and not (environ.get("WAYLAND_DISPLAY") and not platform):
+        return (
+            "no display found (DISPLAY is not set). Start it from a desktop session, over "
+            "ssh -X, or under xvfb-run; to run it without a screen, use --offscreen."
+        )
+    find_library = find_library or ctypes.util.find_library
+    if not environ.get("WAYLAND_DISPLAY") and find_library("xcb-cursor") is None:
+        return (
+            "the X11 library libxcb-cursor0 that Qt needs is not installed. Install it "
+            "(Debian/Ubuntu: sudo apt-get install libxcb-cursor0, or run "
+            "scripts/install-system-deps.sh), or use --offscreen."
+        )
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     parser = argparse.ArgumentParser(prog="readinglist-gui", description="readinglist desktop app")
@@ -111,11 +135,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="add readinglist to the Linux application menu (a .desktop file and an icon "
         "under ~/.local/share) and exit",
     )
+    parser.add_argument(
+        "--offscreen",
+        action="store_true",
+        help="run without a screen (Qt's offscreen platform): for scripts and tests",
+    )
     args, qt_args = parser.parse_known_args(argv[1:])
     if args.install_desktop:
         for path in install_desktop_entry():
             print(path)
         return 0
+    if args.offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    problem = display_problem(os.environ, qt_args)
+    if problem:
+        print(f"readinglist-gui: {problem}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_application([argv[0], *qt_args])
     folder = Path(args.library) if args.library else default_library_dir()

@@ -7,6 +7,8 @@ A mixin of ``MainWindow``; every change goes through ``Library`` and ``apply_cha
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMessageBox
 
 from readinglist.gui import settings as keys
@@ -117,5 +119,5 @@ class OrganiseActions:
             self,
             "About readinglist",
             f"<b>readinglist {__version__}</b><p>A reading-list manager for researchers.</p>"
-            f"<p>Library: {self.library.folder}</p>",
+            f"<p>Library: {html.escape(str(self.library.folder))}</p>",
         )
