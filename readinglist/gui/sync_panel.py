@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
 )
 
@@ -45,6 +45,14 @@ STATE_TEXT = {
     "pending": "Pending {pending}",
     "offline": "Offline: {pending} pending",
     "conflict": "{conflicts} conflicts",
+}
+
+STATE_COLOURS = {
+    "synced": "#2e7d32",
+    "pending": "palette(text)",
+    "offline": "#b26a00",
+    "conflict": "#c62828",
+    "local": "palette(text)",
 }
 
 
@@ -192,7 +200,7 @@ class SyncController(QObject):
             if status.read_only:
                 text += " (read-only)"
             self.label.setText(text)
-            self.label.setProperty("state", status.state)
+            self.label.setStyleSheet(f"color: {STATE_COLOURS[status.state]}; padding: 0 6px;")
             self.label.setToolTip(
                 f"Shared library {status.name!r} at {status.url}\n"
                 f"Last sync: {status.last_sync or 'never'}"
@@ -289,7 +297,7 @@ class ConflictsDialog(QDialog):
         self.window, self.controller = window, controller
         self.library = window.library
         self.setWindowTitle("Sync Conflicts")
-        self.resize(640, 360)
+        self.resize(900, 360)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Two members changed the same field: the later change was kept. Restore the "
@@ -297,8 +305,16 @@ class ConflictsDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.list = QListWidget(objectName="conflictList")
-        layout.addWidget(self.list)
+        self.table = QTreeWidget(objectName="conflictList")
+        self.table.setRootIsDecorated(False)
+        self.table.setHeaderLabels(["Paper", "Field", "Kept", "Other value", "Other written"])
+        # Two versions of a long title differ anywhere: show both ends of each value.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setColumnWidth(0, 240)
+        self.table.setColumnWidth(1, 70)
+        self.table.setColumnWidth(2, 200)
+        self.table.setColumnWidth(3, 200)
+        layout.addWidget(self.table)
         buttons = QDialogButtonBox()
         self.restore_button = QPushButton("Restore Other Value", objectName="restoreConflict")
         self.dismiss_button = QPushButton("Dismiss", objectName="dismissConflict")
@@ -312,26 +328,33 @@ class ConflictsDialog(QDialog):
         self.fill()
 
     def fill(self) -> None:
-        self.list.clear()
+        self.table.clear()
         for conflict in self.library.sync.conflicts():
-            title = ""
+            title = conflict.kind
             if conflict.paper_id is not None:
                 title = self.library.paper(conflict.paper_id).title
-            text = (
-                f"{title or conflict.kind} — {conflict.field}: kept {_short(conflict.kept)}; "
-                f"other {_short(conflict.other)} ({conflict.other_time[:16].replace('T', ' ')})"
+            item = QTreeWidgetItem(
+                [
+                    title,
+                    conflict.field,
+                    _short(conflict.kept),
+                    _short(conflict.other),
+                    conflict.other_time[:16].replace("T", " "),
+                ]
             )
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, conflict.id)
-            self.list.addItem(item)
-        if self.list.count():
-            self.list.setCurrentRow(0)
+            for column, value in ((2, conflict.kept), (3, conflict.other)):
+                item.setToolTip(column, value if isinstance(value, str) else json.dumps(value))
+            item.setToolTip(0, title)
+            item.setData(0, Qt.ItemDataRole.UserRole, conflict.id)
+            self.table.addTopLevelItem(item)
+        if self.table.topLevelItemCount():
+            self.table.setCurrentItem(self.table.topLevelItem(0))
         for button in (self.restore_button, self.dismiss_button):
-            button.setEnabled(self.list.count() > 0)
+            button.setEnabled(self.table.topLevelItemCount() > 0)
 
     def _current(self) -> int | None:
-        item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        item = self.table.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
     def restore(self) -> None:
         conflict = self._current()
@@ -354,5 +377,8 @@ class ConflictsDialog(QDialog):
 
 
 def _short(value) -> str:
+    """A value on one line; long ones keep both ends (two versions of a title may differ
+    anywhere), the whole value is in the tooltip."""
     text = value if isinstance(value, str) else json.dumps(value)
-    return repr(text if len(text) <= 60 else text[:57] + "…")
+    text = " ".join(text.split())
+    return text if len(text) <= 300 else text[:150] + "…" + text[-150:]

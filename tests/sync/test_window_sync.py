@@ -88,11 +88,15 @@ def test_conflicts_are_listed_and_the_other_value_restored(qtbot, shared, member
 
     dialog = ConflictsDialog(window, window.sync_panel)
     qtbot.addWidget(dialog)
-    assert dialog.list.count() == 1
-    text = dialog.list.item(0).text()
-    assert "title" in text and "The owner's title" in text and "The member's title" in text
+    assert dialog.table.topLevelItemCount() == 1
+    row = dialog.table.topLevelItem(0)
+    assert [row.text(1), row.text(2), row.text(3)] == [
+        "title",
+        "The owner's title",
+        "The member's title",
+    ]
     dialog.restore_button.click()
-    assert dialog.list.count() == 0
+    assert dialog.table.topLevelItemCount() == 0
     assert member.paper(paper.key).title == "The member's title"
     assert window.sync_panel.label.text() == "Pending 1"
     with qtbot.waitSignal(window.sync_panel.synced, timeout=5000):
