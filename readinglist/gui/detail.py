@@ -214,6 +214,7 @@ class DetailPane(QScrollArea):
     error = Signal(str)
     paper_requested = Signal(int)  # a related paper was chosen
     related_shown = Signal()
+    done_editing = Signal()  # Return in the tags or title field, Escape in an editor
 
     def __init__(self, library: Library, settings: Settings | None = None, parent=None):
         super().__init__(parent)
@@ -266,6 +267,9 @@ class DetailPane(QScrollArea):
         for editor in (self.title_edit, self.tags_edit, self.comment_edit, *self.fields.values()):
             editor.installEventFilter(self)
         self.note_editor.installEventFilter(self)
+        # Keyboard triage: T, type the tags, Return, and J goes on in the table.
+        for editor in (self.tags_edit, self.title_edit):
+            editor.returnPressed.connect(lambda: QTimer.singleShot(0, self.done_editing.emit))
 
         # Related papers and tag suggestions ask the index: done just after the pane
         # settles, so walking through the table with the keyboard stays instant.
@@ -706,6 +710,7 @@ class DetailPane(QScrollArea):
             and self.paper is not None
         ):
             self._cancel_edit(watched)
+            QTimer.singleShot(0, self.done_editing.emit)
             return True
         return super().eventFilter(watched, event)
 

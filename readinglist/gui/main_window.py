@@ -135,6 +135,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.detail.changed.connect(self.apply_changes)
         self.detail.error.connect(self.show_error)
         self.detail.paper_requested.connect(self.show_paper)
+        self.detail.done_editing.connect(self._back_to_table)
 
         self.splitter = QSplitter(objectName="mainSplitter")
         self.splitter.addWidget(self.sidebar.panel())
@@ -492,6 +493,12 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             self.reload(keep_selection=False)
         self.table.clearSelection()
         self._reselect([paper_id])
+
+    def _back_to_table(self) -> None:
+        """After tags typed and Return (or Escape in an editor), J and K work again.
+        The tag completer's popup may have taken the activation: take it back."""
+        self.activateWindow()
+        self.table.setFocus()
 
     def _selection_changed(self, *args) -> None:
         ids = self.selected_ids()

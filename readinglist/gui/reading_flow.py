@@ -81,6 +81,8 @@ class ReadingFlow:
         if not rows:
             return
         current = self.table.currentIndex().row()
+        if not self.selected_ids():  # nothing chosen yet: J or K chooses the current paper
+            step = 0
         row = min(max(0, current + step if current >= 0 else 0), rows - 1)
         self.table.selectRow(row)
 
