@@ -90,18 +90,23 @@ def test_windows_1252_without_mojibake(tmp_path):
     assert "Ã" not in text
 
 
-def test_latin1_fallback_when_not_cp1252(tmp_path):
-    # 0x81 is undefined in cp1252, so only Latin-1 can read this file; the accented
-    # letters around it must still come out right.
+def test_bytes_undefined_in_cp1252_become_replacement_characters_not_c1_controls(tmp_path):
+    # 0x81 is undefined in cp1252 and a C1 control in Latin-1: no text has it, so it is
+    # shown as U+FFFD and counted; the accented letters around it still come out right.
     title = "Düsseldorf naïve café"
     abstract = "Ein Satz über Düsseldorf. Noch ein Satz über naïve Modelle im Café."
     data = f"{title}\n\n{abstract}\n".encode("latin-1").replace(b"Noch", b"\x81Noch")
     path = write(tmp_path, data)
     info = textfile.sniff(path)
-    assert info.encoding == "latin-1"
+    assert info.encoding == "cp1252"
+    assert info.undefined_bytes == 1
+    assert info.warnings == [
+        "not UTF-8: read as cp1252",
+        "1 byte(s) that are no character in cp1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D) shown as \ufffd",
+    ]
     [record] = records_only(parse_path(path))
     assert record.title == title
-    assert record.abstract == abstract.replace("Noch", "\x81Noch")
+    assert record.abstract == abstract.replace("Noch", "\ufffdNoch")
 
 
 def test_utf8_is_preferred_over_cp1252(tmp_path):
