@@ -140,8 +140,11 @@ def trigger_sql() -> list[str]:
         "WHERE tag_id = NEW.id AND OLD.folded IS NOT NEW.folded;"
         "INSERT INTO sync_outbox (kind, a, b, field, hlc) "
         f"SELECT 'paper_tag', paper_id, NEW.folded, 'present', {NOW} FROM paper_tags "
-        "WHERE tag_id = NEW.id AND OLD.folded IS NOT NEW.folded;",
+        "WHERE tag_id = NEW.id AND OLD.folded IS NOT NEW.folded;"
+        "INSERT INTO sync_outbox (kind, a, b, field, hlc) "
+        f"SELECT 'tag', NULL, OLD.folded, 'gone', {NOW} WHERE OLD.folded IS NOT NEW.folded;",
     )
+    trigger("tag_delete", "AFTER DELETE", "tags", outbox("tag", "NULL", "OLD.folded", "'gone'"))
     folded = "(SELECT folded FROM tags WHERE id = {}.tag_id)"
     trigger(
         "paper_tag_insert",
@@ -279,6 +282,9 @@ def outbox_items(db: sqlite_utils.Database, limit: int = 5000) -> tuple[int, lis
         item = _item(db, kind, a, b, fields, hlc, base)
         if item is not None:
             items.append(item)
+    # A tag goes after its memberships (a rename sends both): it is dropped where it is
+    # left without papers.
+    items.sort(key=lambda item: item.kind == "tag" and item.gone)
     return entries[-1][0], items
 
 
@@ -298,8 +304,8 @@ def _item(db, kind, a, b, fields, hlc, base) -> Item | None:
     if kind == "tag":
         row = db.execute("SELECT name, color FROM tags WHERE folded = ?", [b]).fetchone()
         if row is None:
-            return None
-        return Item("tag", b, {"name": row[0], "color": row[1]}, {"color"}, hlc, base)
+            return Item("tag", b, {}, {"gone"}, hlc, base, gone=True)
+        return Item("tag", b, {"name": row[0], "color": row[1]}, {"name", "color"}, hlc, base)
     if kind == "paper_tag":
         paper = gid_of(db, "paper", a)
         if paper is None or b is None:
@@ -469,17 +475,28 @@ def _free_list_name(db, values: dict, local: int | None) -> None:
 
 def _apply_tag(db, folded: str, data: dict) -> None:
     name, color = _text(data.get("name")), _text(data.get("color"))
-    if data.get("gone") or name is None:
-        return
     if _pending_fields(db, "tag", None, folded):
+        return
+    if data.get("gone"):
+        # Renamed or deleted there: gone here too, unless papers here still carry it.
+        db.execute(
+            "DELETE FROM tags WHERE folded = ? AND NOT EXISTS "
+            "(SELECT 1 FROM paper_tags WHERE tag_id = tags.id)",
+            [folded],
+        )
+        return
+    if name is None:
         return
     existing = db.execute("SELECT id FROM tags WHERE folded = ?", [folded]).fetchone()
     if existing is None:
         db.execute(
             "INSERT INTO tags (name, folded, color) VALUES (?, ?, ?)", [name, folded, color or ""]
         )
-    elif color is not None:
-        db.execute("UPDATE tags SET color = ? WHERE id = ?", [color, existing[0]])
+    else:
+        db.execute(
+            "UPDATE tags SET name = ?, color = ifnull(?, color) WHERE id = ?",
+            [name, color, existing[0]],
+        )
 
 
 def _apply_paper_tag(db, data: dict) -> None:

@@ -204,6 +204,8 @@ class _Pusher:
         ).fetchone()
         if row is None:
             if item.gone:
+                if item.kind == "tag":  # a tag the server knew only through its papers
+                    self._write(item, gid, {}, {}, {"gone"}, insert=True, gone=True)
                 return
             if item.kind == "paper":
                 same = self._same_paper(data)
@@ -227,8 +229,9 @@ class _Pusher:
         edited_since = {f for f, s in field_seq.items() if s > base and f not in ("gone",)}
         content_since = edited_since - {"deleted", "modified", "gone"}
         if item.gone:
-            # Deleted here, edited there since: the edit keeps the row.
-            if not content_since:
+            # Deleted here, edited there since: the edit keeps the row. (A tag is only a
+            # name and a colour: its papers say whether it is used.)
+            if not content_since or kind == "tag":
                 gone = True
                 changed.add("gone")
             self._write(item, gid, new, hlcs, changed, gone=gone)
@@ -298,8 +301,8 @@ class _Pusher:
         ).fetchone()[0]
         if insert:
             self.conn.execute(
-                "INSERT INTO rl_rows (kind, gid, data, field_seq, field_hlc, seq) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
+                "INSERT INTO rl_rows (kind, gid, data, field_seq, field_hlc, seq, gone) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [
                     item.kind,
                     gid,
@@ -307,6 +310,7 @@ class _Pusher:
                     self.jsonb(dict.fromkeys(changed, seq)),
                     self.jsonb(hlcs),
                     seq,
+                    gone,
                 ],
             )
             return

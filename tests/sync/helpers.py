@@ -48,7 +48,12 @@ def content(lib: Library) -> dict:
         )
         papers[key.lower()] = (title, status, rating, bool(deleted), tags, lists, notes)
     list_names = sorted(row[0] for row in db.execute("SELECT name FROM lists"))
-    return {"papers": papers, "lists": list_names}
+    # A tag travels with its papers: one left without papers may stay where it was made.
+    tag_names = sorted(
+        row[0]
+        for row in db.execute("SELECT folded FROM tags WHERE id IN (SELECT tag_id FROM paper_tags)")
+    )
+    return {"papers": papers, "lists": list_names, "tags": tag_names}
 
 
 def sync_until_quiet(*libs: Library, rounds: int = 8) -> None:

@@ -29,6 +29,8 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("restore"), MEMBERS, PAPER),
     st.tuples(st.just("list_add"), MEMBERS, PAPER),
     st.tuples(st.just("list_remove"), MEMBERS, PAPER),
+    st.tuples(st.just("rename_tag"), MEMBERS, st.sampled_from(TAGS), st.sampled_from(TAGS)),
+    st.tuples(st.just("delete_tag"), MEMBERS, st.sampled_from(TAGS)),
     st.tuples(st.just("sync"), MEMBERS),
 )
 
@@ -69,6 +71,13 @@ def _apply(members: list[Library], op: tuple, counter: list[int]) -> None:
         case "list_remove":
             if lib.reading_lists():
                 lib.remove_from_list("Shared", [pick])
+        case "rename_tag":
+            names = {t.name.casefold() for t in lib.tags()}
+            if rest[0].casefold() in names and rest[1].casefold() not in names:
+                lib.rename_tag(rest[0], rest[1] + "2")
+        case "delete_tag":
+            if rest[0].casefold() in {t.name.casefold() for t in lib.tags()}:
+                lib.delete_tag(rest[0])
         case "sync":
             lib.sync.run()
 

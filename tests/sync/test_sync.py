@@ -258,3 +258,20 @@ def test_a_shared_library_cannot_be_shared_again_or_joined_into_a_full_library(
         other.sync.join(server_url)
     with pytest.raises(UserError, match="join it"):
         other.sync.share(server_url)
+
+
+def test_renamed_and_deleted_tags_follow(pair):
+    first, second = pair
+    ids = [p.id for p in first.papers()[:3]]
+    first.add_tags(ids, ["ml", "old"])
+    sync_until_quiet(first, second)
+    first.rename_tag("ml", "machine learning")
+    first.delete_tag("old")
+    sync_until_quiet(first, second)
+    assert content(first) == content(second)
+    assert [t.name for t in second.tags()] == ["machine learning"]
+    assert {t.name: t.count for t in second.tags()} == {"machine learning": 3}
+    second.merge_tags("machine learning", "ML")
+    sync_until_quiet(first, second)
+    assert content(first) == content(second)
+    assert [t.name for t in first.tags()] == ["ML"]
