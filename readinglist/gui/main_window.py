@@ -247,7 +247,9 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         action(
             file_menu, "&Join Shared Library…", lambda: self.sync_panel.join(), None, "joinAction"
         )
-        action(file_menu, "Sync &Now", lambda: self.sync_panel.sync_now(), "F5", "syncNowAction")
+        action(
+            file_menu, "Sync &Now", lambda: self.sync_panel.sync_now_asked(), "F5", "syncNowAction"
+        )
         action(
             file_menu,
             "Sync &Conflicts…",

@@ -201,8 +201,9 @@ class SyncController(QObject):
                 text += " (read-only)"
             self.label.setText(text)
             self.label.setStyleSheet(f"color: {STATE_COLOURS[status.state]}; padding: 0 6px;")
+            unconfirmed = "" if status.confirmed else "Set up elsewhere: Sync Now confirms\n"
             self.label.setToolTip(
-                f"Shared library {status.name!r} at {status.url}\n"
+                unconfirmed + f"Shared library {status.name!r} at {status.url}\n"
                 f"Last sync: {status.last_sync or 'never'}"
                 + ("\nClick to see the conflicts" if status.conflicts else "")
             )

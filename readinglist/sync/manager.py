@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from readinglist import trust
 from readinglist.db.connection import write_transaction
 from readinglist.errors import LibraryReadOnly, UserError
 from readinglist.sync import local, server
@@ -54,12 +55,16 @@ class SyncStatus:
     last_sync: str = ""
     online: bool | None = None  # None: not asked
     behind: int = 0  # changes on the server not pulled yet (when online)
+    confirmed: bool = True  # False: set up by another installation (a copied folder)
 
     @property
     def state(self) -> str:
-        """What an indicator shows: synced, pending, offline, conflict or local."""
+        """What an indicator shows: synced, pending, offline, conflict, unconfirmed or
+        local."""
         if not self.shared:
             return "local"
+        if not self.confirmed:
+            return "unconfirmed"
         if self.online is False:
             return "offline"
         if self.conflicts:
@@ -79,6 +84,7 @@ class SyncStatus:
             "last_sync": self.last_sync,
             "online": self.online,
             "behind": self.behind,
+            "confirmed": self.confirmed,
             "state": self.state,
         }
 
@@ -153,6 +159,23 @@ class Sync:
     def device(self) -> str:
         return self._state.get("device", "")
 
+    @property
+    def confirmed(self) -> bool:
+        """Whether this installation set the shared library up (or confirmed it). A
+        library folder travels: one copied from elsewhere must not talk to a server, or
+        push as the device it was copied from, until the user says so here."""
+        return trust.is_sealed(self._state.get("seal", ""), *self._seal_parts())
+
+    def _seal_parts(self) -> tuple[str, ...]:
+        library = self.db.execute("SELECT value FROM library_info WHERE name = 'id'").fetchone()
+        return ("sync", library[0] if library else "", self._state.get("url", ""), self.device)
+
+    def confirm(self) -> None:
+        """Use the shared library from this installation: a device of its own, sealed."""
+        with write_transaction(self.db):
+            self._set(device=local.new_gid())
+            self._set(seal=trust.seal(*self._seal_parts()))
+
     def _set(self, **values: str) -> None:
         for name, value in values.items():
             self.db.execute(
@@ -181,7 +204,7 @@ class Sync:
             "SELECT count(*) FROM sync_conflicts WHERE resolved = 0"
         ).fetchone()[0]
         online, behind = None, 0
-        if ask_server:
+        if ask_server and self.confirmed:
             try:
                 with self._connection() as conn:
                     behind = max(0, server.last_seq(conn) - int(self._state.get("pulled", 0)))
@@ -198,6 +221,7 @@ class Sync:
             last_sync=self._state.get("last_sync", ""),
             online=online,
             behind=behind,
+            confirmed=self.confirmed,
         )
 
     # The server
@@ -288,6 +312,7 @@ class Sync:
                     read_only=0,
                     last_sync=_now(),
                 )
+                self._set(seal=trust.seal(*self._seal_parts()))
         return self._remember_password(url, password)
 
     def join(self, url: str) -> str:
@@ -330,6 +355,7 @@ class Sync:
                     read_only=0 if writable else 1,
                     last_sync=_now(),
                 )
+                self._set(seal=trust.seal(*self._seal_parts()))
             self._pull_conflicts(conn)
         note = self._remember_password(url, password)
         if not writable:
@@ -352,6 +378,12 @@ class Sync:
         self._reload()
         if not self.shared:
             raise UserError("this library is not shared: 'readinglist share URL' publishes it")
+        if not self.confirmed:
+            raise SyncError(
+                f"this library follows {self._state['url']}, but that was set up by another "
+                "installation (a copied or received library folder): nothing was sent; "
+                "confirm it to sync from here ('readinglist sync --confirm')"
+            )
         pushed = pulled = 0
         with self._connection() as conn:
             writable = server.can_write(conn)

@@ -77,12 +77,12 @@ def test_server_stopped_in_the_middle_of_a_push(pair, postgres, monkeypatch):
         if pushed[0] == 120:
             postgres.stop("immediate")
 
-    monkeypatch.setattr(server._Pusher, "push", push_then_stop)
     try:
-        with pytest.raises(SyncOffline, match=r"offline: \d+ changes pending"):
-            first.sync.run()
+        with monkeypatch.context() as patch:
+            patch.setattr(server._Pusher, "push", push_then_stop)
+            with pytest.raises(SyncOffline, match=r"offline: \d+ changes pending"):
+                first.sync.run()
     finally:
-        monkeypatch.undo()
         postgres.start()
     assert first.sync.pending() > 0  # what the server did not commit is still queued
     sync_until_quiet(first, second)
@@ -103,12 +103,12 @@ def test_server_stopped_in_the_middle_of_a_pull(pair, postgres, monkeypatch):
             postgres.stop("immediate")
         return real(conn, seq, limit)
 
-    monkeypatch.setattr(server, "changes_after", fetch_then_stop)
     try:
-        with pytest.raises(SyncOffline):
-            second.sync.run()
+        with monkeypatch.context() as patch:
+            patch.setattr(server, "changes_after", fetch_then_stop)
+            with pytest.raises(SyncOffline):
+                second.sync.run()
     finally:
-        monkeypatch.undo()
         postgres.start()
     assert content(second) != content(first)  # half way
     sync_until_quiet(first, second)

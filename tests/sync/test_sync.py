@@ -3,6 +3,7 @@ recognised on the server, read-only members read. Against a real PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -227,11 +228,16 @@ def test_read_only_member_reads_searches_and_is_told_on_writes(
 def test_unreachable_server_says_offline_and_keeps_changes(pair, postgres):
     first, _ = pair
     first.add_tags([first.papers()[0].id], ["queued"])
-    nowhere = postgres.url("lab999").replace(f"port={postgres.port}", "port=1")
-    first.db.execute("UPDATE sync_state SET value = ? WHERE name = 'url'", [nowhere])
-    with pytest.raises(SyncOffline, match=r"offline: 1 changes pending"):
-        first.sync.run()
-    assert first.sync.status(ask_server=True).state == "offline"
+    postgres.stop("fast")
+    try:
+        with pytest.raises(SyncOffline, match=r"offline: 1 changes pending"):
+            first.sync.run()
+        assert first.sync.status(ask_server=True).state == "offline"
+        assert first.sync.pending() == 1
+    finally:
+        postgres.start()
+    first.sync.run()
+    assert first.sync.pending() == 0
 
 
 def test_passwords_are_never_stored():
@@ -275,3 +281,27 @@ def test_renamed_and_deleted_tags_follow(pair):
     sync_until_quiet(first, second)
     assert content(first) == content(second)
     assert [t.name for t in first.tags()] == ["ML"]
+
+
+def test_a_copied_library_folder_syncs_only_once_confirmed(pair, tmp_path, monkeypatch):
+    first, second = pair
+    first.add_tags([first.papers()[0].id], ["before-the-copy"])
+    # Another installation (its own secret key) receives a copy of the folder.
+    copy_folder = tmp_path / "copy"
+    first.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copytree(first.folder, copy_folder)
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setenv("READINGLIST_CONFIG", str(tmp_path / "elsewhere"))
+        with Library(copy_folder) as copy:
+            status = copy.sync.status()
+            assert status.shared and not status.confirmed and status.state == "unconfirmed"
+            with pytest.raises(UserError, match="set up by another installation"):
+                copy.sync.run()
+            copy.sync.confirm()
+            assert copy.sync.device != first.sync.device
+            copy.add_tags([copy.papers()[1].id], ["from-the-copy"])
+            copy.sync.run()
+    first.sync.run()
+    second.sync.run()
+    tags = {t.name for t in second.tags()}
+    assert {"before-the-copy", "from-the-copy"} <= tags
