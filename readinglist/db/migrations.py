@@ -314,7 +314,6 @@ def _auto_export_seals(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE auto_exports ADD COLUMN seal TEXT NOT NULL DEFAULT ''")
 
 
-
 @migrations(name="0008_sync")
 def _sync(db: sqlite_utils.Database) -> None:
     # Sharing a library through PostgreSQL (docs/sync.md). Only tables here: the triggers
@@ -359,6 +358,27 @@ def _sync(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0009_abstract_fingerprints")
+def _abstract_fingerprints(db: sqlite_utils.Database) -> None:
+    # The abstract evidence now leaves spaces out and counts letters, not words
+    # (readinglist/fingerprints.py), so an abstract pasted from a PDF that lost its spaces
+    # is the same text: the stored digests are made again. The search index holds none of
+    # them, so the papers are not queued for it.
+    from readinglist.fingerprints import abstract_fingerprint
+
+    queued = db.execute("SELECT ifnull(max(seq), 0) FROM index_queue").fetchone()[0]
+    changed = [
+        (fingerprint, paper_id)
+        for paper_id, abstract, stored in db.execute(
+            "SELECT id, abstract, abstract_fingerprint FROM papers"
+        )
+        if (fingerprint := abstract_fingerprint(abstract)) != stored
+    ]
+    db.conn.executemany("UPDATE papers SET abstract_fingerprint = ? WHERE id = ?", changed)
+    db.execute("DELETE FROM index_queue WHERE seq > ?", [queued])
+
 
 def migrate(db: sqlite_utils.Database) -> None:
     known = {m.name for m in migrations._migrations}

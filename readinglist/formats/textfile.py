@@ -311,7 +311,9 @@ def _scan_lines(path: Path, nul_bytes: int) -> TextInfo:
         for number, line, length in _bounded_lines(text, MAX_LINE_CHARS):
             if length > MAX_LINE_CHARS or line.isascii():
                 continue
-            raw = line.encode("latin-1")
+            raw = line.encode("latin-1").removeprefix(codecs.BOM_UTF8)
+            if raw.isascii():
+                continue
             try:
                 raw.decode("utf-8")
                 utf8_lines += 1
@@ -337,12 +339,19 @@ def _scan_lines(path: Path, nul_bytes: int) -> TextInfo:
 def decode_line(raw: bytes) -> str:
     """One line of a file that is not UTF-8 as a whole: UTF-8 when it is valid UTF-8,
     else Windows-1252 with its five undefined bytes as U+FFFD (never a C1 control);
-    without a UTF-8 BOM at its start (left there by ``cat``)."""
+    without a UTF-8 BOM at its start (left there by ``cat``).
+
+    A line that starts as UTF-8 text (two or more bytes of non-ASCII characters before
+    the first byte that is not UTF-8) is UTF-8 up to that byte: ``cat`` glues the first
+    line of the second file to the last line of a first one without a final newline."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        head = raw[: error.start].decode("utf-8")
+        if error.start - len(head) >= 2:
+            return head + raw[error.start :].decode("cp1252", errors="replace")
         return raw.decode("cp1252", errors="replace")
 
 
