@@ -29,6 +29,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "sync", parents=[common], help="exchange changes with the shared library now"
     )
     p.add_argument("--status", action="store_true", help="say what is pending instead of syncing")
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="sync a library folder copied from elsewhere from this installation",
+    )
     p.set_defaults(handler=cmd_sync)
 
 
@@ -64,6 +69,8 @@ def cmd_sync(library: Library, args) -> int:
         else:
             print(_status_line(status))
         return EXIT_OK if status.shared else EXIT_FAILED
+    if args.confirm and library.sync.shared:
+        library.sync.confirm()
     try:
         result = library.sync.run()
     except SyncOffline as error:
@@ -92,6 +99,7 @@ def _status_line(status) -> str:
         "conflict": f"{status.conflicts} conflicts",
         "pending": f"pending: {status.pending} to send, {status.behind} to receive",
         "synced": "synced",
+        "unconfirmed": "set up elsewhere: 'readinglist sync --confirm' to sync from here",
     }
     line = f"{status.name or 'shared library'} at {status.url}: {parts[status.state]}"
     if status.read_only:

@@ -45,6 +45,7 @@ STATE_TEXT = {
     "pending": "Pending {pending}",
     "offline": "Offline: {pending} pending",
     "conflict": "{conflicts} conflicts",
+    "unconfirmed": "Sync paused",
 }
 
 STATE_COLOURS = {
@@ -52,6 +53,7 @@ STATE_COLOURS = {
     "pending": "palette(text)",
     "offline": "#b26a00",
     "conflict": "#c62828",
+    "unconfirmed": "#b26a00",
     "local": "palette(text)",
 }
 
@@ -92,6 +94,9 @@ class SyncController(QObject):
     # Running
 
     def start(self) -> None:
+        if not self.library.sync.confirmed:
+            self.show_status()  # a copied folder: nothing goes out until confirmed
+            return
         self.periodic.start()
         self._listen()
         self.sync_now()
@@ -114,6 +119,9 @@ class SyncController(QObject):
 
     def sync_now(self) -> None:
         if not self.library.sync.shared or self.window.closing:
+            return
+        if not self.library.sync.confirmed:
+            self.show_status()
             return
         if self.sync_task is not None:
             self._again = True  # once this one ends
@@ -251,6 +259,23 @@ class SyncController(QObject):
         self.start()
         if note:
             self.window.statusBar().showMessage(note, 15_000)
+
+    def sync_now_asked(self) -> None:
+        """File → Sync Now: a library set up elsewhere is confirmed first."""
+        sync = self.library.sync
+        if sync.shared and not sync.confirmed:
+            answer = QMessageBox.question(
+                self.window,
+                "Sync Now",
+                f"This library follows {sync.status().url}, but that was set up by another "
+                "installation (a copied or received library folder). Sync it from here?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            sync.confirm()
+            self.start()
+            return
+        self.sync_now()
 
     def show_conflicts(self) -> None:
         ConflictsDialog(self.window, self).exec()

@@ -194,6 +194,7 @@ def test_command_line_share_join_sync_and_status(postgres, server_url, tmp_path,
     finally:
         postgres.start()
     assert main(["sync", "--library", str(first)]) == 0
+    assert main(["sync", "--confirm", "--library", str(second)]) == 0  # a device of its own
     assert main(["sync", "--status", "--library", str(tmp_path / "third")]) == 1
     assert "not shared" in capsys.readouterr().out
     assert main(["share", "mysql://x@y/z", "--library", str(tmp_path / "fourth")]) == 1
