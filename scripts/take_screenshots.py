@@ -4,9 +4,11 @@ Run under a real X server so fonts and styles are what a user sees:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/take_screenshots.py
 
-Writes docs/screenshots/{first-run,main-window,search,detail,statistics,export,shortcuts,
-dark,import-report}.png, and, when ../shared/testdata is there, the metadata lookup against
-a local stand-in of the arXiv API: lookup-{before,review,ambiguous,after}.png
+Writes docs/screenshots/{first-run,main-window,search,detail,detail-dark,statistics,export,
+shortcuts,dark,import-report,many-tags,many-tags-filter}.png (``take_screenshots.py reading``
+takes only the detail pane's and the tags'), and, when ../shared/testdata is there, the
+metadata lookup against a local stand-in of the arXiv API: lookup-{before,review,ambiguous,
+after}.png
 (``take_screenshots.py lookup`` takes only those).
 """
 
@@ -18,7 +20,8 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,7 +34,9 @@ from readinglist.gui.paper_model import COLUMN_INDEX  # noqa: E402
 from readinglist.gui.preferences import apply_appearance  # noqa: E402
 from readinglist.gui.reading_flow import ShortcutsDialog  # noqa: E402
 from readinglist.gui.settings import Settings  # noqa: E402
+from readinglist.gui.sidebar import Target  # noqa: E402
 from readinglist.library import Library  # noqa: E402
+from readinglist.models import Changes  # noqa: E402
 from readinglist.paths import seeds_dir  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -87,6 +92,16 @@ def main() -> None:
             lookup_screenshots(app, folder)
             print(f"screenshots written to {OUT}")
             return
+        if sys.argv[1:] == ["reading"]:  # only the detail pane and the many tags
+            with Library(folder / "library") as library:
+                demo_library(library)
+                window = window_for(library, folder)
+                settle(app)
+                reading_screenshots(app, window, library)
+                window.close()
+            many_tags_screenshot(app, folder)
+            print(f"screenshots written to {OUT}")
+            return
         library = Library(folder / "library")
         window = window_for(library, folder)
         settle(app)
@@ -109,10 +124,7 @@ def main() -> None:
 
         window.search_edit.clear()
         window.run_search()
-        row = window.model.row_of(library.paper("nemotronh").id)
-        window.table.selectRow(row)
-        settle(app)
-        window.grab().save(str(OUT / "detail.png"))
+        reading_screenshots(app, window, library)
 
         statistics = window.show_statistics()
         settle(app)
@@ -154,8 +166,127 @@ def main() -> None:
         dialog.close()
         window.close()
         library.close()
+        many_tags_screenshot(app, folder)
         lookup_screenshots(app, folder)
     print(f"screenshots written to {OUT}")
+
+
+def reading_paper(library: Library) -> None:
+    """TÜLU 3 as a reader leaves it: its record, a highlight with a comment, notes, tags."""
+    library.edit(
+        "tulu3",
+        authors=["Lambert, Nathan", "Morrison, Jacob", "Pyatkin, Valentina", "Huang, Shengyi"],
+        year=2024,
+        venue="arXiv preprint",
+        arxiv_id="2411.15124",
+        code_url="https://github.com/allenai/open-instruct",
+    )
+    abstract = library.paper("tulu3").abstract
+    passage = "Reinforcement Learning with Verifiable Rewards (RLVR)"
+    start = abstract.index(passage)
+    library.add_highlight(
+        "tulu3",
+        start,
+        start + len(passage),
+        color="green",
+        comment="Rewards from a checker (maths answers, constraints) instead of a reward "
+        "model: compare with the reward-model papers in the RLHF list.",
+    )
+    library.add_note(
+        "tulu3",
+        "## Post-training recipe\n\n1. SFT on curated data\n2. DPO\n3. **RLVR** on "
+        "verifiable tasks\n\nDecontamination of the benchmarks matters.",
+    )
+    library.add_tags(["tulu3"], ["rlhf", "post-training", "open-models"])
+    library.set_status(["tulu3"], "reading")
+    library.set_rating(["tulu3"], 5)
+
+
+def reading_screenshots(app: QApplication, window: MainWindow, library: Library) -> None:
+    """The detail pane on a real paper (decoded LaTeX, a search match, a highlight,
+    notes, related papers), in light and dark."""
+    reading_paper(library)
+    window.apply_changes(Changes(everything=True, label="demo"))
+    finished = QEventLoop()
+    window.search_finished.connect(finished.quit)
+    window.search_edit.setText("tulu")
+    window.run_search()
+    finished.exec()
+    window.search_finished.disconnect(finished.quit)
+    window.show_paper(library.paper("tulu3").id)
+    settle(app, 900)  # related papers come just after the pane settles
+    fit_lists(app, window)
+    window.grab().save(str(OUT / "detail.png"))
+    light = window.detail.widget().grab()  # the whole pane, every section open
+    apply_appearance(app, "dark")
+    settle(app, 400)
+    fit_lists(app, window)
+    window.grab().save(str(OUT / "detail-dark.png"))
+    dark = window.detail.widget().grab()
+    apply_appearance(app, "system")
+    side_by_side(light, dark).save(str(OUT / "detail-pane.png"))
+    window.search_edit.clear()
+    window.run_search()
+    settle(app)
+
+
+def fit_lists(app: QApplication, window: MainWindow) -> None:
+    """Under xvfb the window is laid out only when grabbed: grab once, then fit the
+    wrapped lists to the widths the grab gave them."""
+    window.grab()
+    for fitted in (window.detail.related_list, window.detail.highlight_list):
+        fitted.fit()
+    settle(app, 200)
+
+
+def side_by_side(left: QPixmap, right: QPixmap, gap: int = 16) -> QPixmap:
+    both = QPixmap(left.width() + gap + right.width(), max(left.height(), right.height()))
+    both.fill(QColor("#808080"))
+    painter = QPainter(both)
+    painter.drawPixmap(0, 0, left)
+    painter.drawPixmap(left.width() + gap, 0, right)
+    painter.end()
+    return both
+
+
+def many_tags_screenshot(app: QApplication, folder: Path) -> None:
+    """A library with the keywords of five real .bib files as tags (110 of them) and a
+    hierarchy of its own: tags beyond the top level closed, the filter box in use."""
+    if not (TESTDATA / "bibtex").is_dir():
+        print("skipping many-tags.png: no shared test data")
+        return
+    with Library(folder / "many-tags") as library:
+        library.import_files([seeds_dir(), TESTDATA / "bibtex"])
+        ids = library.paper_ids(order_by="id")
+        for number, name in enumerate(
+            [
+                "method/ssm",
+                "method/attention/sparse",
+                "method/attention/linear",
+                "method/rl",
+                "topic/vision",
+                "topic/language",
+                "topic/speech",
+                "to-read/this-week",
+            ]
+        ):
+            library.add_tags(ids[number * 3 : number * 3 + 5], [name])
+        library.set_tag_color("method/rl", "#d9534f")
+        library.set_tag_color("to-read/this-week", "#3f7cb8")
+        window = window_for(library, folder)
+        count = len(library.tags())
+        most_tags = max(library.papers(), key=lambda paper: len(paper.tags))
+        window.show_paper(most_tags.id)  # its chips in the table end with a count
+        method = window.sidebar.item_for(Target("tag", "method"))
+        window.sidebar.scrollToItem(method, QAbstractItemView.ScrollHint.PositionAtCenter)
+        settle(app, 900)
+        fit_lists(app, window)
+        window.grab().save(str(OUT / "many-tags.png"))
+        window.sidebar.tag_filter.setText("cell")
+        settle(app)
+        window.grab().save(str(OUT / "many-tags-filter.png"))
+        print(f"many-tags.png: {count} tags")
+        window.close()
 
 
 def pause(ms: int = 300) -> None:

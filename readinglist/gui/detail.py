@@ -81,6 +81,11 @@ def breakable(text: str) -> str:
     return _LONG_WORD.sub(split, text)
 
 
+def elided(text: str, limit: int = 36) -> str:
+    """A tag as a chip shows it: long ones cut in the middle (the tooltip has it whole)."""
+    return text if len(text) <= limit else text[: limit - 13] + "…" + text[-12:]
+
+
 class TagCompleter(QCompleter):
     """Completes the tag being typed after the last comma."""
 
@@ -110,9 +115,11 @@ class Section(QWidget):
         self.button.setCheckable(True)
         self.button.setChecked(True)
         self.button.setAutoRaise(True)
-        self.button.setStyleSheet("QToolButton {border: none; background: transparent;}")
+        self.button.setStyleSheet(
+            "QToolButton {border: none; background: transparent; color: palette(text);}"
+        )
         self.button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         font = self.button.font()
         font.setBold(True)
         self.button.setFont(font)
@@ -143,11 +150,12 @@ class Section(QWidget):
         self._label()
 
     def _label(self) -> None:
-        self.button.setText(f"{self.title} {self._note}".strip())
+        # A text arrow: drawn in the theme's text colour, light or dark.
+        arrow = "▾" if self.button.isChecked() else "▸"
+        self.button.setText(f"{arrow} {self.title} {self._note}".strip())
 
     def _set(self, on: bool, *, by_user: bool) -> None:
         self.button.setChecked(on)
-        self.button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
         self.body.setVisible(on)
         self._label()
         if by_user:
@@ -163,7 +171,7 @@ class FittedList(QListWidget):
         self.max_rows = max_rows
 
     def fit(self) -> None:
-        width = self.viewport().width() - 24  # room for a scroll bar and the margins
+        width = self.viewport().width() - 32  # room for a scroll bar and the margins
         metrics = self.fontMetrics()
         flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
         rows = [
@@ -172,7 +180,13 @@ class FittedList(QListWidget):
             + 2 * self.spacing()
             for i in range(min(self.count(), self.max_rows))
         ]
-        height = sum(rows) + 2 * self.frameWidth() + 4
+        # Once laid out, the rows say how tall they are (wrapped at the real width).
+        self.doItemsLayout()
+        shown = min(self.count(), self.max_rows)
+        laid_out = sum(
+            self.visualItemRect(self.item(i)).height() + 2 * self.spacing() for i in range(shown)
+        )
+        height = max(sum(rows), laid_out) + 2 * self.frameWidth() + metrics.height() // 2
         if self.height() != max(height, 28):
             self.setFixedHeight(max(height, 28))
 
@@ -180,6 +194,15 @@ class FittedList(QListWidget):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             QTimer.singleShot(0, self.fit)  # once the rows are laid out at the new width
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self.fit)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            QTimer.singleShot(0, self.fit)  # another theme, other line heights
 
 
 def fit_list(widget: FittedList, _max_rows: int = 0) -> None:
@@ -376,9 +399,7 @@ class DetailPane(QScrollArea):
             self.fields[name] = edit
             form.addRow(label, edit)
         self.fields["authors"].setPlaceholderText("Last, First; Last, First")
-        self.key_label = QLabel(objectName="keyLabel")
-        self.key_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label = wrapping_label("keyLabel")  # keys from a .bib can be very long
         form.addRow("Key", self.key_label)
         section.body_layout.addLayout(form)
 
@@ -481,7 +502,7 @@ class DetailPane(QScrollArea):
         for name, value in self._field_values().items():
             self.fields[name].setText(value)
             self.fields[name].setCursorPosition(0)
-        self.key_label.setText(paper.key)
+        self.key_label.setText(breakable(paper.key))
         empty = not any(self._field_values().values())
         info = self.sections["info"]
         info.set_open(not empty and "info" not in self._closed_sections())
@@ -579,7 +600,7 @@ class DetailPane(QScrollArea):
         self._clear(self.chip_layout)
         colors = {tag.name: tag.color for tag in self.library.tags() if tag.color}
         for tag in paper.tags:
-            chip = QPushButton(f"{tag}  ×", objectName="tagChip")
+            chip = QPushButton(f"{elided(tag)}  ×", objectName="tagChip")
             style = CHIP_STYLE
             if colors.get(tag):
                 style = style.replace("palette(mid)", colors[tag])
@@ -608,8 +629,9 @@ class DetailPane(QScrollArea):
             item.setData(RelatedIdRole, hit.id)
             item.setToolTip(plain_rich(f"{hit.key} — open it"))
             self.related_list.addItem(item)
-        fit_list(self.related_list, RELATED_PAPERS)
         self.related_list.setVisible(bool(related.hits))
+        fit_list(self.related_list, RELATED_PAPERS)
+        QTimer.singleShot(0, self.related_list.fit)  # again once the pane has settled
         self.sections["related"].set_note(f"({len(related.hits)})" if related.hits else "")
         self._clear(self.suggestions_layout)
         if suggested:
@@ -617,7 +639,7 @@ class DetailPane(QScrollArea):
             label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             self.suggestions_layout.addWidget(label)
         for tag in suggested:
-            button = QPushButton(f"+ {tag}", objectName="suggestedTag")
+            button = QPushButton(f"+ {elided(tag)}", objectName="suggestedTag")
             button.setStyleSheet(SUGGESTION_STYLE)
             button.setToolTip(plain_rich(f"Tag this paper {tag}"))
             button.clicked.connect(lambda _=False, t=tag: self.accept_suggestion(t))
@@ -661,8 +683,9 @@ class DetailPane(QScrollArea):
             item.setData(HighlightIdRole, highlight.id)
             item.setToolTip("Click to select it in the abstract")
             self.highlight_list.addItem(item)
-        fit_list(self.highlight_list, 12)
         self.highlight_list.setVisible(bool(highlights))
+        fit_list(self.highlight_list, 12)
+        QTimer.singleShot(0, self.highlight_list.fit)
         self.no_highlights.setVisible(not highlights)
         self.sections["highlights"].set_note(f"({len(highlights)})" if highlights else "")
 
@@ -685,6 +708,8 @@ class DetailPane(QScrollArea):
             index = next((i for i, n in enumerate(notes) if n.id == select_id), len(notes) - 1)
             self.note_list.setCurrentRow(index)
             self._note_selected()
+            if select_id is None:  # a note to read, shown rendered; Write edits it
+                self.note_tabs.setCurrentIndex(1)
         else:
             self._set_editor("")
             self.note_preview.set_markdown("")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy
 
+MAX_MINIMUM_WIDTH = 160
+
 
 class FlowLayout(QLayout):
     def __init__(self, parent=None, spacing: int = 4):
@@ -49,6 +51,8 @@ class FlowLayout(QLayout):
         size = QSize()
         for item in self._items:
             size = size.expandedTo(item.minimumSize())
+        # A long chip is cut rather than widening the pane past the window.
+        size.setWidth(min(size.width(), MAX_MINIMUM_WIDTH))
         margins = self.contentsMargins()
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
 

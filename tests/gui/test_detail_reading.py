@@ -44,6 +44,15 @@ def prepare(window) -> int:
     )
     others = [hit.id for hit in library.related(paper_id, limit=8).hits]
     library.add_tags(others, SUGGESTED)
+    library.set_key(paper_id, "Brewer1997IsolationAndCultureOfAdultRatHippocampalNeuronsB27")
+    # Keywords of a real .bib: long, with spaces and a slash that is not a hierarchy.
+    library.add_tags(
+        [paper_id],
+        [
+            "Cell Culture Techniques∕methods∕instrumentation∕standards∕trends",
+            "Supercalifragilisticexpialidocious-keyword-without-any-break-opportunity",
+        ],
+    )
     library.add_highlight(paper_id, 0, 5, comment="a comment long enough to wrap " * 6)
     library.add_note(paper_id, "# A note\nWith a https://example.org/very/long/url/" + "x" * 80)
     return paper_id
@@ -68,7 +77,7 @@ def test_no_sideways_scrolling_at_1280x800_light_and_dark(qtbot, seeded_window):
     paper_id = prepare(window)
     window.reload()
     with qtbot.waitSignal(window.detail.related_shown, timeout=10_000):
-        select_paper(qtbot, window, "nemotronh")
+        select_paper(qtbot, window, window.library.paper(paper_id).key)
     detail = window.detail
     suggested = [
         b.text()
@@ -138,7 +147,7 @@ def test_sections_collapse_and_remember(qtbot, seeded_library, tmp_path):
     assert not related.is_open() and not window.detail.related_list.isVisible()
     # Info holds no metadata for a pasted abstract: it is closed and says so.
     info = window.detail.sections["info"]
-    assert not info.is_open() and info.button.text() == "Info — empty"
+    assert not info.is_open() and info.button.text() == "▸ Info — empty"
     window.close()
     again = make_window(qtbot, seeded_library, tmp_path)  # the same settings file
     select_paper(qtbot, again, "spdf")
