@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import string
 import unicodedata
 
 # An abstract is evidence when it has this many letters and digits (spaces, punctuation and
@@ -29,11 +30,12 @@ MIN_EVIDENCE_CHARS = 120
 CJK_LETTER_WEIGHT = 5
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-# Whitespace and invisible format characters (soft hyphen, zero-width spaces and joiners,
-# direction marks, BOM): a PDF copy adds or loses them freely.
-_SPACE_OR_FORMAT = re.compile(
-    "[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]+"
+# Invisible format characters (soft hyphen, zero-width spaces and joiners, direction
+# marks, BOM): a PDF copy adds or loses them freely, like whitespace.
+_FORMAT = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]+"
 )
+_ASCII_ALNUM = (string.ascii_letters + string.digits).encode("ascii")
 # Withdrawal and removal notices name no paper in particular, whatever their length up to
 # WITHDRAWAL_NOTICE_CHARS (matched on the text without spaces).
 _NOTICE_SUBJECT = "(?:paper|article|submission|manuscript|preprint|work|version|contribution)"
@@ -52,14 +54,21 @@ def normalise_text(text: str) -> str:
 def squeezed_text(text: str) -> str:
     """The text as the abstract evidence compares it: NFKC, casefolded, and without any
     whitespace or invisible format character."""
-    return _SPACE_OR_FORMAT.sub("", unicodedata.normalize("NFKC", text).casefold())
+    squeezed = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return squeezed if squeezed.isascii() else _FORMAT.sub("", squeezed)
 
 
-def evidence_letters(squeezed: str) -> int:
-    """Letters and digits of ``squeezed``, a CJK character counting as a word's worth."""
-    letters = sum(map(str.isalnum, squeezed))
+def evidence_letters(squeezed: str, enough: int | None = None) -> int:
+    """Letters and digits of ``squeezed``, a CJK character counting as a word's worth;
+    counted no further than needed to reach ``enough``, if given."""
+    if enough is not None and len(squeezed) > 3 * enough:
+        head = evidence_letters(squeezed[: 3 * enough])
+        if head >= enough:
+            return head
     if squeezed.isascii():
-        return letters
+        data = squeezed.encode("ascii")
+        return len(data) - len(data.translate(None, _ASCII_ALNUM))
+    letters = sum(map(str.isalnum, squeezed))
     cjk = len(_CJK_CHAR.findall(squeezed))
     return letters + (CJK_LETTER_WEIGHT - 1) * cjk
 
@@ -69,7 +78,9 @@ def abstract_fingerprint(abstract: str) -> str | None:
     """A digest of the abstract without its spaces, or None when the abstract is too short
     (or too generic) to prove anything."""
     squeezed = squeezed_text(abstract)
-    if len(squeezed) < MIN_EVIDENCE_CHARS or evidence_letters(squeezed) < MIN_EVIDENCE_LETTERS:
+    if len(squeezed) < MIN_EVIDENCE_CHARS or (
+        evidence_letters(squeezed, MIN_EVIDENCE_LETTERS) < MIN_EVIDENCE_LETTERS
+    ):
         return None
     if len(squeezed) < WITHDRAWAL_NOTICE_CHARS and _WITHDRAWAL_NOTICE.match(squeezed):
         return None
