@@ -110,7 +110,9 @@ def main() -> None:
 
         report = demo_library(library)
         window = window_for(library, folder)
-        settle(app)
+        window.show_paper(library.paper("nemotronh").id)
+        settle(app, 900)
+        fit_lists(app, window)
         window.grab().save(str(OUT / "main-window.png"))
 
         finished = QEventLoop()
@@ -227,6 +229,7 @@ def reading_screenshots(app: QApplication, window: MainWindow, library: Library)
     side_by_side(light, dark).save(str(OUT / "detail-pane.png"))
     window.search_edit.clear()
     window.run_search()
+    window.show_paper(library.paper("tulu3").id)  # the dark window shows it too
     settle(app)
 
 
