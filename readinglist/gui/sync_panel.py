@@ -78,7 +78,6 @@ class SyncController(QObject):
         self.label = QLabel(objectName="syncStatus")
         self.label.setVisible(False)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.mousePressEvent = lambda event: self.show_conflicts()
         window.statusBar().addPermanentWidget(self.label)
         self.after_change = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
         self.after_change.timeout.connect(self.sync_now)
@@ -213,7 +212,7 @@ class SyncController(QObject):
             self.label.setToolTip(
                 unconfirmed + f"Shared library {status.name!r} at {status.url}\n"
                 f"Last sync: {status.last_sync or 'never'}"
-                + ("\nClick to see the conflicts" if status.conflicts else "")
+                + ("\nFile → Sync Conflicts… lists them" if status.conflicts else "")
             )
         self.status_changed.emit(status)
 
