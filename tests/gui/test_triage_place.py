@@ -125,3 +125,20 @@ def test_escape_in_an_editor_cancels_the_edit(qtbot, seeded_window):
     window.table.setFocus()
     press(qtbot, window, Qt.Key.Key_J)
     assert window.library.notes(paper_id) == []
+
+
+def test_a_finished_import_keeps_the_place(qtbot, seeded_window, tmp_path):
+    window = seeded_window
+    ids = window.model.ids()
+    click_row(qtbot, window, 5)
+    listing = tmp_path / "new.txt"
+    listing.write_text(
+        "Abstract: We measure how quickly a reader gets through a morning of new papers "
+        "when the list keeps their place, across forty readers and six weeks of arXiv.\n"
+    )
+    with qtbot.waitSignal(window.import_finished, timeout=30_000):
+        window.import_paths([str(listing)])
+    assert window.library.count() == 54
+    assert window.selected_ids() == [ids[5]] and window.detail.paper.id == ids[5]
+    press(qtbot, window, Qt.Key.Key_J)
+    assert window.selected_ids() == [ids[6]]
