@@ -204,7 +204,7 @@ def abstracts_agree(first: str, second: str, *, threshold: float = 0.6) -> bool:
         return True  # a missing or short abstract contradicts nothing
     if fingerprint_a == fingerprint_b:
         return True
-    if _lost_spaces(first) or _lost_spaces(second):
+    if lost_spaces(first) or lost_spaces(second):
         words_a, words_b = _letter_runs(first), _letter_runs(second)
     else:
         words_a, words_b = _content_words(first), _content_words(second)
@@ -214,15 +214,16 @@ def abstracts_agree(first: str, second: str, *, threshold: float = 0.6) -> bool:
     return overlap >= threshold
 
 
-# More letters than this per space-separated word: a text that lost its spaces (a PDF
+# More characters than this per space-separated word: a text that lost its spaces (a PDF
 # copy) or is written without them (Chinese, Japanese). English averages 5.4.
 LOST_SPACES_LETTERS_PER_WORD = 20
 _LETTER_RUN = 8
 
 
-def _lost_spaces(text: str) -> bool:
+def lost_spaces(text: str) -> bool:
+    """True for a text with far fewer spaces than words need (a PDF copy), or none."""
     words = len(text.split())
-    return words == 0 or len(squeezed_text(text)) > LOST_SPACES_LETTERS_PER_WORD * words
+    return words == 0 or len(text) > LOST_SPACES_LETTERS_PER_WORD * words
 
 
 def _content_words(text: str) -> set[str]:

@@ -374,6 +374,8 @@ class RecordSink:
         if record.abstract.strip() and not existing["abstract"].strip():
             updates["abstract"] = record.abstract
             updates["abstract_fingerprint"] = fingerprints.abstract_fingerprint(record.abstract)
+        elif self._spaced_again(existing, record):
+            updates["abstract"] = record.abstract  # the same text, with its spaces
         for name in user_fields & set(updates):
             del updates[name]
         if "title" not in updates:
@@ -407,6 +409,21 @@ class RecordSink:
         elif updates.keys() & {"title", "authors", "year"}:
             citekeys.regenerate_provisional_keys(self.db, [paper_id])
         return True
+
+    def _spaced_again(self, existing: dict, record: ParsedRecord) -> bool:
+        """The paper's abstract lost its spaces (pasted from a PDF) and the record has the
+        same text with them; no highlight is anchored in the space-less text."""
+        return (
+            fingerprints.lost_spaces(existing["abstract"])
+            and not fingerprints.lost_spaces(record.abstract)
+            and existing["abstract_fingerprint"] is not None
+            and fingerprints.abstract_fingerprint(record.abstract)
+            == existing["abstract_fingerprint"]
+            and self.db.execute(
+                "SELECT 1 FROM highlights WHERE paper_id = ? LIMIT 1", [existing["id"]]
+            ).fetchone()
+            is None
+        )
 
     def _entry_key_for(self, existing: dict, record: ParsedRecord) -> str:
         """The BibTeX entry's own key for the paper it completes, when the paper's key is

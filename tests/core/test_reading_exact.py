@@ -483,3 +483,34 @@ def test_eight_bit_text_is_not_taken_for_utf16(tmp_path: Path):
     path = tmp_path / "bush.txt"
     path.write_bytes("Bush hid the facts, said the café owner\r\n".encode("cp1252") * 40)
     assert textfile.sniff(path).encoding == "cp1252"
+
+
+def test_the_abstract_with_spaces_replaces_the_one_that_lost_them(tmp_path: Path, truth):
+    """Listing first (pasted from a PDF), then the daily page: the paper keeps the
+    readable text; not when a highlight is anchored in the space-less one, nor over an
+    abstract the user wrote."""
+    english = [paper for paper in truth if paper["abstract"].isascii()][:3]
+    listing = tmp_path / "listing.txt"
+    listing.write_text(
+        "".join(f"Abstract:{''.join(p['abstract'].split())}\n" for p in english),
+        encoding="utf-8",
+    )
+    page = tmp_path / "daily.txt"
+    page.write_text(
+        "".join(f"{p['title']}\n\n{p['abstract']}\n\n" for p in english), encoding="utf-8"
+    )
+    with Library(tmp_path / "library") as library:
+        ids = library.import_files([listing]).added_ids
+        highlighted = ids[1]
+        library.add_highlight(highlighted, 0, 10)
+        # The user's own copy: the same evidence (a soft hyphen is nothing), another text.
+        mine = "".join(english[2]["abstract"].split())
+        mine = mine[:10] + "\u00ad" + mine[10:]
+        library.edit(ids[2], abstract=mine)
+        report = library.import_files([page])
+        assert report.added == 0
+        by_id = {paper.id: paper for paper in library.papers()}
+        assert by_id[ids[0]].abstract == english[0]["abstract"]
+        assert by_id[highlighted].abstract == "".join(english[1]["abstract"].split())
+        assert by_id[ids[2]].abstract == mine
+        assert [paper.title for paper in library.papers()] == [p["title"] for p in english]
