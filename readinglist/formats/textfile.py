@@ -187,9 +187,10 @@ def sniff(path: Path) -> TextInfo:
 # truncated download, a damaged block), in a file without other control bytes. Binary
 # files without a known magic number (compiled messages, bytecode, terminal descriptions,
 # object files) hold NUL bytes in many places, between records rather than lines, beside
-# other control bytes. Measured on 15,000 files under /usr and a Python environment:
-# every one the former rule (more than 1% NUL bytes is binary) refused has NULs in more
-# than 4 places and at least 7 other control bytes, or NULs in more places than lines.
+# other control bytes. Measured on 40,000 files under /usr, /opt and Python installations
+# (compiled catalogues, bytecode, object files, terminfo, fonts, images): no file that the
+# former rule (over 1% NUL bytes is binary) refused is taken for text, and 16 binaries it
+# read as Latin-1 text are refused now.
 NUL_PLACES_WITH_CONTROLS = 4
 CONTROLS_BESIDE_NULS = 4
 NUL_PLACES_FREE = 16
