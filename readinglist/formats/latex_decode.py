@@ -117,11 +117,13 @@ def _group_end(text: str, pos: int) -> int:
 @lru_cache(maxsize=4096)
 def _math_character(piece: str, before: str) -> str | None:
     """The character the exporter writes as ``piece`` (after ``before``: ^, _ or '')."""
-    # {\ensuremath{...}} reads as its math character; {\mbox{X}} as the text X.
+    # {\ensuremath{...}} reads as its math character; {\mbox{X}} as the text X. Read
+    # between letters: alone, a space character (~ for U+00A0, {\,} for U+2009) would
+    # be stripped as the end of a field value.
     mbox = piece.startswith("{")
-    char = _decode(
-        piece[len("{\\mbox{") : -2] if mbox else "{" + piece + "}", math_characters=False
-    )
+    inner = piece[len("{\\mbox{") : -2] if mbox else "{" + piece + "}"
+    guarded = _decode("a" + inner + "a", math_characters=False)
+    char = guarded[1:-1] if guarded[:1] == guarded[-1:] == "a" else ""
     if len(char) == 1 and not char.isascii() and math_latex(before + char, True) == before + piece:
         return char
     return None

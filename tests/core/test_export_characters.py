@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from pylatexenc.latexencode._uni2latexmap import uni2latex
 
@@ -295,6 +295,9 @@ math_pieces = st.lists(
 
 
 @given(before=any_text, math=math_pieces)
+# A space character in math: {\mbox{~}} and {\mbox{{\,}}} read back as themselves.
+@example(before="", math="0\xa00")
+@example(before="", math="0\u20090")
 def test_any_math_roundtrips_in_every_dialect(before, math):
     paper = make_paper(1, "k", "Title", f"{before} ${math}$ end")
     for dialect in DIALECTS:
