@@ -65,7 +65,13 @@ def _date_parts(paper: Paper) -> list[int]:
     """[year, month, day] as far as the paper's date (first version or publication) is
     known and agrees with its year; else [year]."""
     date = getattr(paper, "date", "") or ""
-    parts = [int(part) for part in date[:10].split("-") if part.isdigit()]
+    parts: list[int] = []
+    for part in date[:10].split("-"):
+        # ASCII digits only: str.isdigit() also holds for "¹" and "٣", and a part that is
+        # no number ends the date rather than shifting the day into the month.
+        if not (part.isascii() and part.isdigit()):
+            break
+        parts.append(int(part))
     if parts and parts[0] == paper.year and all(p > 0 for p in parts[1:]):
         return parts[:3]
     return [paper.year]

@@ -129,6 +129,22 @@ def test_csl_and_ris_carry_the_date_and_the_journal_parts():
     assert "DA  - 2007/04/03" in ris and "JO  - Phys. Rev. B" in ris and "VL  - 76" in ris
 
 
+@pytest.mark.parametrize(
+    ("date", "parts"),
+    [
+        ("\u00b9", [2020]),  # SUPERSCRIPT ONE: str.isdigit() holds, int() fails
+        ("2020-\u00b9-05", [2020]),  # a part that is no number ends the date
+        ("\u0662\u0660\u0662\u0660-\u0660\u0663", [2020]),  # Arabic-Indic digits
+        ("2020-03", [2020, 3]),
+        ("2020-03-05T10:00:00Z", [2020, 3, 5]),
+    ],
+)
+def test_csl_date_parts_take_only_an_ascii_date(date, parts):
+    paper = make_paper(1, "k", "T", year=2020, date=date)
+    [item] = json.loads(to_csl_json([paper]))
+    assert item["issued"] == {"date-parts": [parts]}
+
+
 def real_records() -> list[dict]:
     """The arXiv records of the real abstracts, as a lookup brings them."""
     if not METADATA.is_dir():

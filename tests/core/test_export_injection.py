@@ -19,7 +19,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from readinglist.cli import main
@@ -158,6 +158,8 @@ def _bibtex_required() -> None:
 # The profile's example count (40; HYPOTHESIS_PROFILE=long for thousands): each example
 # runs bibtex twice, about 10 ms each.
 @given(drawn=papers())
+# A date of digits that are no ASCII numbers ("¹".isdigit() holds, int("¹") fails).
+@example(drawn=([make_paper(1, "k0", "", "", year=1000, date="\u00b9")], {1: []}, {}))
 def test_no_field_adds_an_entry_or_a_record(drawn, tmp_path_factory):
     _bibtex_required()
     chosen, notes, extras = drawn
