@@ -249,7 +249,7 @@ def journal_ref(venue: str) -> tuple[str, str, str, str] | None:
     return None
 
 
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_ISO_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # not \d: any digit
 
 
 def _date_fields(paper: Paper, ascii: bool, extra: dict[str, str]) -> list[tuple[str, str]]:

@@ -145,6 +145,12 @@ def test_csl_date_parts_take_only_an_ascii_date(date, parts):
     assert item["issued"] == {"date-parts": [parts]}
 
 
+def test_bibtex_dates_take_only_ascii_digits():
+    paper = make_paper(1, "k", "T", year=2020, date="2020-\u0660\u0663")  # Arabic-Indic 03
+    assert fields_of(to_bibtex([paper], dialect="biblatex"), "k")[1]["date"] == "2020"
+    assert "month" not in fields_of(to_bibtex([paper]), "k")[1]
+
+
 def real_records() -> list[dict]:
     """The arXiv records of the real abstracts, as a lookup brings them."""
     if not METADATA.is_dir():
