@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from readinglist.gui.abstract_view import ShownText
 from readinglist.gui.safe_text import plain_rich
 from readinglist.library import Library
 from readinglist.models import PaperSummary
@@ -32,6 +34,11 @@ INFERRED_COLOR = "#b8860b"  # readable on light and dark backgrounds
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 TagsRole = Qt.ItemDataRole.UserRole + 2
 SnippetRole = Qt.ItemDataRole.UserRole + 3
+
+
+@lru_cache(maxsize=CACHE_ROWS)
+def shown_title(title: str) -> str:
+    return ShownText(title).text if ("\\" in title or "{" in title or "$" in title) else title
 
 
 @dataclass(frozen=True)
@@ -172,8 +179,8 @@ class PaperTableModel(QAbstractTableModel):
 
     @staticmethod
     def _display(paper: PaperSummary, name: str) -> str:
-        if name == "title":
-            return paper.title + (NEEDS_REVIEW_MARK if paper.title_inferred else "")
+        if name == "title":  # as the detail pane shows it: "$\\mu$" reads μ
+            return shown_title(paper.title) + (NEEDS_REVIEW_MARK if paper.title_inferred else "")
         if name == "authors":
             if not paper.authors:
                 return ""

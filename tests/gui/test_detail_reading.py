@@ -185,3 +185,16 @@ def test_a_related_paper_opens_with_one_click(qtbot, seeded_window):
         qtbot.mouseClick(related.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.detail.paper.id == first_id
     assert window.selected_ids() == [first_id]
+
+
+def test_titles_read_decoded_in_the_table_and_the_header(qtbot, seeded_window):
+    window = seeded_window
+    paper_id = window.library.paper("spdf").id
+    window.apply_changes(
+        window.library.edit(paper_id, title=r"Random Matrix Theory at Nonzero $\mu$ and {T\"U}"),
+    )
+    index = window.model.index(window.model.row_of(paper_id), 0)
+    assert index.data() == "Random Matrix Theory at Nonzero μ and TÜ"
+    select_paper(qtbot, window, "spdf")
+    assert window.detail.title_label.text() == "Random Matrix Theory at Nonzero μ and TÜ"
+    assert window.detail.title_edit.text() == r"Random Matrix Theory at Nonzero $\mu$ and {T\"U}"
