@@ -86,7 +86,7 @@ class CrossrefClient:
 def _message(text: str) -> object:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         raise LookupServiceError("the Crossref answer is not JSON") from None
     return data.get("message") if isinstance(data, dict) else None
 

@@ -304,3 +304,24 @@ def test_two_lookups_at_once_keep_one_pace(scripted):
     second.get(url + "?2")
     assert len(waits) == 1 and 2.5 < waits[0] <= 3.0
     assert http.shared_clock("arxiv") is http.shared_clock("arxiv")
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"message": ' * 100_000])
+def test_a_deeply_nested_crossref_answer_is_an_error_not_a_crash(text, crossref_stub):
+    # A hostile or broken server: json.loads raises RecursionError, not ValueError.
+    with pytest.raises(LookupServiceError):
+        crossref_stub(text).work("10.1000/x")
+    with pytest.raises(LookupServiceError):
+        crossref_stub(text).search("anything")
+
+
+@pytest.fixture
+def crossref_stub():
+    class _Answers:
+        def __init__(self, text):
+            self.text = text
+
+        def get(self, url, *, accept="*/*"):
+            return http.Response(status=200, text=self.text)
+
+    return lambda text: CrossrefClient(_Answers(text), "https://crossref.invalid")
