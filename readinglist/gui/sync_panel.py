@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.errors import UserError
+from readinglist.gui.safe_text import plain_rich
 from readinglist.gui.tasks import Task, run_task
 from readinglist.library import Library
 from readinglist.sync import SyncOffline, SyncStatus
@@ -209,10 +210,12 @@ class SyncController(QObject):
             self.label.setText(text)
             self.label.setStyleSheet(f"color: {STATE_COLOURS[status.state]}; padding: 0 6px;")
             unconfirmed = "" if status.confirmed else "Set up elsewhere: Sync Now confirms\n"
-            self.label.setToolTip(
-                unconfirmed + f"Shared library {status.name!r} at {status.url}\n"
-                f"Last sync: {status.last_sync or 'never'}"
-                + ("\nFile → Sync Conflicts… lists them" if status.conflicts else "")
+            self.label.setToolTip(  # the name and address come from the library: text
+                plain_rich(
+                    unconfirmed + f"Shared library {status.name!r} at {status.url}\n"
+                    f"Last sync: {status.last_sync or 'never'}"
+                    + ("\nFile → Sync Conflicts… lists them" if status.conflicts else "")
+                )
             )
         self.status_changed.emit(status)
 
@@ -367,9 +370,11 @@ class ConflictsDialog(QDialog):
                     conflict.other_time[:16].replace("T", " "),
                 ]
             )
+            # Titles and values are anyone's text: Qt would take "<img …>" for markup.
             for column, value in ((2, conflict.kept), (3, conflict.other)):
-                item.setToolTip(column, value if isinstance(value, str) else json.dumps(value))
-            item.setToolTip(0, title)
+                text = value if isinstance(value, str) else json.dumps(value)
+                item.setToolTip(column, plain_rich(text))
+            item.setToolTip(0, plain_rich(title))
             item.setData(0, Qt.ItemDataRole.UserRole, conflict.id)
             self.table.addTopLevelItem(item)
         if self.table.topLevelItemCount():

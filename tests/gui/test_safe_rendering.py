@@ -8,6 +8,7 @@ user sees, and that nothing was read, fetched or opened.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -345,3 +346,22 @@ def test_painted_documents_load_nothing(tmp_path):
     safe = SafeTextDocument()
     safe.setHtml(f'<img src="{image}">')
     assert safe.size().width() < 40
+
+
+def test_markup_in_sync_conflicts_is_text_in_tooltips(qtbot, window):
+    """A received library can hold conflict rows; their values and titles are someone
+    else's text, and a tooltip that looks like HTML would load its images."""
+    from readinglist.gui.sync_panel import ConflictsDialog
+
+    hostile = '<img src="/dev/zero"> x'
+    window.library.db.execute(
+        "INSERT INTO sync_conflicts (id, kind, gid, field, kept, other, other_device, "
+        "other_time) VALUES (1, ?, 'g', 'title', ?, ?, 'd', '2026-01-01T00:00:00')",
+        [hostile, json.dumps(hostile), json.dumps(hostile)],
+    )
+    dialog = ConflictsDialog(window, window.sync_panel)
+    qtbot.addWidget(dialog)
+    row = dialog.table.topLevelItem(0)
+    for column in (0, 2, 3):
+        tooltip = row.toolTip(column)
+        assert "&lt;img" in tooltip and "<img" not in tooltip, (column, tooltip)
