@@ -18,6 +18,8 @@ from readinglist.errors import LibraryError, LibraryReadOnly, UserError
 from readinglist.index_location import indexes_of_folder
 from readinglist.paths import DATABASE_NAME
 
+MAX_KEEP = 1000  # backups kept at most, whatever a (received) library says
+
 
 class SafetyMixin:
     # Provided by Library.
@@ -67,12 +69,20 @@ class SafetyMixin:
         return backup.list_backups(self.folder)
 
     def backups_to_keep(self) -> int:
+        """The setting, within 1..MAX_KEEP; the default when it is no whole number (the
+        library may come from anyone: a bad value must not stop it from opening)."""
         row = self.db.execute("SELECT value FROM settings WHERE name = 'backups_keep'").fetchone()
-        return int(row[0]) if row else backup.DEFAULT_KEEP
+        try:
+            keep = int(str(row[0]).strip()) if row else backup.DEFAULT_KEEP
+        except ValueError:
+            return backup.DEFAULT_KEEP
+        return min(max(keep, 1), MAX_KEEP)
 
     def set_backups_to_keep(self, keep: int) -> None:
         if keep < 1:
             raise UserError("keep at least one backup")
+        if keep > MAX_KEEP:
+            raise UserError(f"keep at most {MAX_KEEP} backups")
         self._refuse_if_read_only()
         self.db.execute(
             "INSERT INTO settings (name, value) VALUES ('backups_keep', ?) "

@@ -94,3 +94,21 @@ def test_restore_with_a_backup_file_restores_the_library(seeded_library: Library
     assert "restored" in capsys.readouterr().out
     with Library(library.folder) as again:
         assert again.count() == 53
+
+
+@pytest.mark.parametrize("stored", ["lots", "", "3.5", "99999999999999999999999999", "-2"])
+def test_a_received_library_with_a_bad_backup_count_still_opens(tmp_path, seeds, stored):
+    # The setting lives in the library, which may come from anyone: an unusable value
+    # means the default, not a library that no longer opens.
+    folder = tmp_path / "lib"
+    with Library(folder) as library:
+        library.import_files([seeds])
+        library.db.execute(
+            "INSERT OR REPLACE INTO settings (name, value) VALUES ('backups_keep', ?)", [stored]
+        )
+        for backup in library.backups():
+            backup.unlink()  # the daily backup is due at the next open
+    with Library(folder) as library:
+        assert 1 <= library.backups_to_keep() <= 1000
+        assert len(library.backups()) == 1
+    assert cli(["--library", str(folder), "list"]) == 0
