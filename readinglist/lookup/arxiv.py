@@ -41,6 +41,9 @@ _ABS_ID = re.compile(r"/abs/(?P<id>.+?)(?P<version>v\d+)?$")
 _SPACES = re.compile(r"\s+")
 # Control characters mean nothing in metadata and could end a BibTeX entry or RIS record.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# hep-th, cs.LG, cond-mat.mes-hall, physics.optics: anything else is no category (an
+# attribute keeps "&#10;" as a line break, which no paper field should hold).
+_CATEGORY = re.compile(r"[A-Za-z][A-Za-z\-]{0,40}(?:\.[A-Za-z][A-Za-z\-]{0,40})?")
 _LIMITS = {"title": 2_000, "summary": 50_000, "name": 500, "text": 2_000}
 
 
@@ -197,7 +200,7 @@ def _record(entry: ElementTree.Element) -> Record | None:
         abstract=_text(entry, f"{ATOM}summary", "summary"),
         arxiv_id=arxiv_id,
         arxiv_version=version,
-        primary_class=primary_class[:100],
+        primary_class=primary_class if _CATEGORY.fullmatch(primary_class) else "",
         doi=doi,
         venue=venue,
         url=f"https://arxiv.org/abs/{arxiv_id}",

@@ -325,3 +325,17 @@ def crossref_stub():
             return http.Response(status=200, text=self.text)
 
     return lambda text: CrossrefClient(_Answers(text), "https://crossref.invalid")
+
+
+def test_an_arxiv_category_is_a_category_or_nothing():
+    # An attribute keeps a character reference (&#10;) as the character itself.
+    feed = (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
+        "<entry><id>http://arxiv.org/abs/2401.12345v1</id><title>T</title><summary>S</summary>"
+        '<arxiv:primary_category term="hep-th&#10;}@misc{x,&#9;"/></entry>'
+        "<entry><id>http://arxiv.org/abs/2401.12346v1</id><title>U</title><summary>S</summary>"
+        '<category term="cond-mat.mes-hall"/></entry></feed>'
+    )
+    first, second = parse_feed(feed)
+    assert first.primary_class == ""
+    assert second.primary_class == "cond-mat.mes-hall"
