@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ CROSSREF_API_ENV = "READINGLIST_CROSSREF_API"
 DELAY_ENV = "READINGLIST_LOOKUP_DELAY"
 CACHE_ENV = "READINGLIST_CACHE"
 MAILTO_ENV = "READINGLIST_MAILTO"
-DEFAULT_ARXIV_API = "http://export.arxiv.org/api/query"
+DEFAULT_ARXIV_API = "https://export.arxiv.org/api/query"
 DEFAULT_CROSSREF_API = "https://api.crossref.org"
 PROJECT_URL = "https://github.com/readinglist/readinglist"
 
@@ -195,6 +196,21 @@ class _suppress_os_error:
         return kind is not None and issubclass(kind, OSError)
 
 
+class _WebRedirectsOnly(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to an http(s) address, and never from https down to http:
+    urllib would also follow one to ``ftp:``, anywhere."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(newurl)
+        if new.scheme not in ("http", "https") or (old.scheme, new.scheme) == ("https", "http"):
+            fp.close()
+            raise BadRequest(f"the service redirected to {newurl[:200]!r}; not followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_WebRedirectsOnly)
+
+
 class Clock:
     """When a service was last asked: shared by every lookup of this process, so two
     lookups running at once (two windows' workers) still keep the service's pace."""
@@ -287,7 +303,7 @@ class Service:
         with self._lock:
             self.requests += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            with _OPENER.open(request, timeout=self.timeout) as answer:
                 self._note_rate_limit(answer.headers)
                 body = _read_bounded(answer)
                 return Response(status=200, text=_decode(body, answer.headers))

@@ -4,6 +4,7 @@ limits and the disk cache; feeds and JSON read defensively; the stand-in's query
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -339,3 +340,29 @@ def test_an_arxiv_category_is_a_category_or_nothing():
     first, second = parse_feed(feed)
     assert first.primary_class == ""
     assert second.primary_class == "cond-mat.mes-hall"
+
+
+def test_services_are_asked_over_https_by_default():
+    # Plain HTTP lets anyone on the network answer for arXiv: a record "found by its id"
+    # is attached without further evidence.
+    assert http.DEFAULT_ARXIV_API.startswith("https://")
+    assert http.DEFAULT_CROSSREF_API.startswith("https://")
+
+
+def test_a_redirect_is_followed_only_to_a_web_address(scripted):
+    url, handler = scripted
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.3)
+    ftp = f"ftp://127.0.0.1:{listener.getsockname()[1]}/x"
+    try:
+        handler.answers = [(302, {"Location": "/x?moved"}, b""), (200, {}, b"moved here")]
+        assert _service().get(url).text == "moved here"  # an ordinary redirect still works
+        handler.answers = [(302, {"Location": ftp}, b"")]
+        with pytest.raises(LookupServiceError, match="redirect"):
+            _service().get(url + "?2")
+        with pytest.raises(TimeoutError):
+            listener.accept()[0].close()  # nobody came
+    finally:
+        listener.close()
