@@ -348,12 +348,23 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the index folder")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="build the indexes once into CACHE/<papers> and reuse them (no build timings, "
+        "no bare Whoosh build) on later runs",
+    )
     args = parser.parse_args(argv)
 
     def say(text: str = "") -> None:
         print(text, flush=True)
 
-    workdir = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    cached = None
+    if args.cache is not None:
+        cached = args.cache / str(args.papers)
+        workdir = cached
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="search-bench-"))
     try:
         start = time.perf_counter()
         lib = Library(args.papers)
@@ -362,20 +373,32 @@ def main(argv: list[str] | None = None) -> None:
         say(f"generated in {time.perf_counter() - start:.1f} s; work folder {workdir}")
         say()
 
-        db, fts_seconds = build_fts(workdir / "fts.sqlite3", lib.documents)
-        bare_seconds = build_bare(workdir / "bare", lib.documents)
-        shutil.rmtree(workdir / "bare")
-        index, our_seconds = build_ours(workdir / "search-index", lib.documents)
-        say("(a) full build")
-        say(f"    readinglist index  {our_seconds:8.1f} s")
-        say(
-            f"    bare Whoosh        {bare_seconds:8.1f} s   "
-            f"readinglist / bare = {our_seconds / bare_seconds:.2f}x"
-        )
-        say(
-            f"    SQLite FTS5        {fts_seconds:8.1f} s   "
-            f"readinglist / FTS5 = {our_seconds / fts_seconds:.2f}x"
-        )
+        if cached is not None and (cached / "built").exists():
+            say(f"(a) indexes reused from {cached} (built {(cached / 'built').read_text()})")
+            db = sqlite3.connect(cached / "fts.sqlite3")
+            index = WhooshIndex(cached / "search-index")
+        elif cached is not None:
+            shutil.rmtree(cached, ignore_errors=True)
+            cached.mkdir(parents=True)
+            db, fts_seconds = build_fts(workdir / "fts.sqlite3", lib.documents)
+            index, our_seconds = build_ours(workdir / "search-index", lib.documents)
+            (cached / "built").write_text(f"ours {our_seconds:.1f} s, FTS5 {fts_seconds:.1f} s")
+            say(f"(a) built into {cached}: ours {our_seconds:.1f} s, FTS5 {fts_seconds:.1f} s")
+        if cached is None:
+            db, fts_seconds = build_fts(workdir / "fts.sqlite3", lib.documents)
+            bare_seconds = build_bare(workdir / "bare", lib.documents)
+            shutil.rmtree(workdir / "bare")
+            index, our_seconds = build_ours(workdir / "search-index", lib.documents)
+            say("(a) full build")
+            say(f"    readinglist index  {our_seconds:8.1f} s")
+            say(
+                f"    bare Whoosh        {bare_seconds:8.1f} s   "
+                f"readinglist / bare = {our_seconds / bare_seconds:.2f}x"
+            )
+            say(
+                f"    SQLite FTS5        {fts_seconds:8.1f} s   "
+                f"readinglist / FTS5 = {our_seconds / fts_seconds:.2f}x"
+            )
         say()
 
         index.close()
@@ -409,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
         index.close()
         db.close()
     finally:
-        if not args.keep:
+        if not args.keep and cached is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -25,7 +25,7 @@ except ImportError:  # Windows
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from readinglist.search import manifest
+from readinglist.search import evaluate, manifest
 from readinglist.search.base import (
     Cancel,
     Progress,
@@ -70,6 +70,10 @@ class WhooshIndex(SearchIndex):
         self._stamp = ""
         self._queue_seq = 0
         self._building: set[Path] = set()
+        # Queries are evaluated in bulk (search/evaluate.py); False runs every query
+        # through Whoosh's own searcher (the benchmark and the differential test).
+        self.fast = True
+        self._evaluator = None
 
     # Opening and closing
 
@@ -323,7 +327,9 @@ class WhooshIndex(SearchIndex):
             hits = [SearchHit(ids[docnum], "", "", score) for score, docnum in results.top_n]
             if len(hits) == ranked:
                 seen = {hit.id for hit in hits}
-                for docnum in searcher.docs_for_query(parsed):
+                docnums = getattr(results, "docnums", None)
+                docnums = searcher.docs_for_query(parsed) if docnums is None else docnums.tolist()
+                for docnum in docnums:
                     paper_id = ids[docnum]
                     if paper_id not in seen:
                         hits.append(SearchHit(paper_id, "", "", 0.0))
@@ -353,14 +359,25 @@ class WhooshIndex(SearchIndex):
         try:
             parsed = parse(self._parser, text).query
             prepare(parsed, searcher.reader())
-            return parsed, searcher.search(parsed, limit=limit), ""
+            return parsed, self._evaluate(searcher, parsed, limit), ""
         except QueryError as error:
             message = f"Searched for the words only ({error})."
         except Exception:  # a Whoosh failure on an odd query is still not the user's problem
             log.exception("search for %r failed", text)
             message = "Searched for the words only (the query could not be run as written)."
         parsed = parse_plain(self._parser, text).query
-        return parsed, searcher.search(parsed, limit=limit), message
+        return parsed, self._evaluate(searcher, parsed, limit), message
+
+    def _evaluate(self, searcher, parsed, limit: int | None):
+        """Bulk evaluation when it can answer exactly, else Whoosh's searcher."""
+        if self.fast:
+            try:
+                if self._evaluator is None or self._evaluator.searcher is not searcher:
+                    self._evaluator = evaluate.Evaluator(searcher)
+                return _FastResults(searcher, self._evaluator.rank(parsed, limit))
+            except evaluate.Unsupported:
+                pass
+        return searcher.search(parsed, limit=limit)
 
     def related(self, paper_id: int, *, limit: int = 10) -> SearchResults:
         with self._lock:
@@ -441,6 +458,34 @@ class _BuildLock:
         except OSError:
             return True
         return False
+
+
+class _FastResults:
+    """What the search paths read of Whoosh's ``Results``, from a bulk evaluation:
+    stored fields are loaded only for the hits iterated (the rows shown)."""
+
+    def __init__(self, searcher, ranked: evaluate.Ranked):
+        self._searcher = searcher
+        self.top_n = ranked.top
+        self.docnums = ranked.docnums  # every match, read only by search_all
+        self._total = ranked.total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __iter__(self):
+        for score, docnum in self.top_n:
+            yield _FastHit(self._searcher, docnum, score)
+
+
+class _FastHit:
+    __slots__ = ("_searcher", "docnum", "score")
+
+    def __init__(self, searcher, docnum: int, score: float):
+        self._searcher, self.docnum, self.score = searcher, docnum, score
+
+    def fields(self) -> dict:
+        return self._searcher.stored_fields(self.docnum)
 
 
 def _docnums(searcher, hits: list[SearchHit]) -> list[int]:

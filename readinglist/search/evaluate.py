@@ -1,0 +1,373 @@
+"""Query evaluation over whole posting blocks, as numpy arrays.
+
+Whoosh matches and scores one document at a time in Python. Here a parsed Whoosh query
+is evaluated in bulk: every term's postings are read block by block into arrays of
+document numbers and term frequencies, combined with sorted-array set operations and
+scored with BM25F exactly as Whoosh's ``BM25F`` scorer does (the same idf, average
+field length and decoded length bytes), so the ranking is Whoosh's. Phrases intersect
+their words first and read positions only for the documents that hold all of them.
+The total is the size of the final array; the top k is a partial sort.
+
+Anything this module cannot evaluate exactly raises ``Unsupported``, and the caller
+runs Whoosh's own searcher instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from readinglist.search.query import _Capped
+
+# Term arrays kept between queries, least recently used dropped past this many bytes.
+CACHE_BYTES = 48 * 1024 * 1024
+_EMPTY_IDS = np.empty(0, dtype=np.int64)
+_EMPTY_SCORES = np.empty(0, dtype=np.float64)
+_LENGTH_TABLE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """A query (or part of one) this evaluator cannot answer exactly."""
+
+
+@dataclass(slots=True)
+class Matches:
+    """Global document numbers (sorted, unique) and their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Matches:
+        return cls(_EMPTY_IDS, _EMPTY_SCORES)
+
+
+@dataclass(slots=True)
+class Ranked:
+    top: list[tuple[float, int]]  # (score, docnum), best first, ties by docnum
+    total: int
+    docnums: np.ndarray  # every match, by docnum
+
+
+class Evaluator:
+    """Bulk evaluation against one Whoosh searcher (made again when the searcher is)."""
+
+    def __init__(self, searcher, cache_bytes: int = CACHE_BYTES):
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F or weighting._field_B:
+            raise Unsupported("only the default BM25F weighting is evaluated in bulk")
+        self.searcher = searcher
+        self.B, self.K1 = weighting.B, weighting.K1
+        self.segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
+        self._deleted: dict[int, np.ndarray | None] = {}
+        self._lengths: dict[tuple[int, str], np.ndarray] = {}
+        self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_bytes = cache_bytes
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    # Reading postings
+
+    def _deleted_mask(self, index: int, reader) -> np.ndarray | None:
+        if index not in self._deleted:
+            deleted = reader.deleted_docs_set if hasattr(reader, "deleted_docs_set") else None
+            self._deleted[index] = np.fromiter(sorted(deleted), dtype=np.int64) if deleted else None
+        return self._deleted[index]
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums, term frequencies) of a term, deleted documents left out."""
+        key = (fieldname, btext)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        id_parts, weight_parts = [], []
+        for index, (reader, offset) in enumerate(self.segments):
+            if (fieldname, btext) not in reader:
+                continue
+            ids, weights = _read_postings(reader, fieldname, btext)
+            deleted = self._deleted_mask(index, reader)
+            if deleted is not None:
+                keep = ~np.isin(ids, deleted)
+                ids, weights = ids[keep], weights[keep]
+            id_parts.append(ids + offset)
+            weight_parts.append(weights)
+        if id_parts:
+            found = (np.concatenate(id_parts), np.concatenate(weight_parts))
+        else:
+            found = (_EMPTY_IDS, _EMPTY_SCORES)
+        size = found[0].nbytes + found[1].nbytes
+        with self._lock:
+            if size <= self._cache_bytes // 4:
+                self._cache[key] = found
+                self._cached += size
+                while self._cached > self._cache_bytes:
+                    _, (old_ids, old_weights) = self._cache.popitem(last=False)
+                    self._cached -= old_ids.nbytes + old_weights.nbytes
+        return found
+
+    def lengths(self, fieldname: str, docnums: np.ndarray) -> np.ndarray:
+        """The decoded field lengths Whoosh's scorer sees, for global ``docnums``."""
+        out = np.empty(len(docnums), dtype=np.float64)
+        bounds = [offset for _, offset in self.segments] + [np.iinfo(np.int64).max]
+        for index, (reader, offset) in enumerate(self.segments):
+            lo, hi = np.searchsorted(docnums, [offset, bounds[index + 1]])
+            if lo == hi:
+                continue
+            out[lo:hi] = self._segment_lengths(index, reader, fieldname)[docnums[lo:hi] - offset]
+        return out
+
+    def _segment_lengths(self, index: int, reader, fieldname: str) -> np.ndarray:
+        key = (index, fieldname)
+        found = self._lengths.get(key)
+        if found is None:
+            perdoc = getattr(reader, "_perdoc", None)
+            column = None
+            if perdoc is not None:
+                column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            count = reader.doc_count_all()
+            if column is None:
+                raw = np.zeros(count, dtype=np.uint8)
+            else:
+                raw = np.fromiter((column[i] for i in range(count)), dtype=np.uint8, count=count)
+            found = self._lengths[key] = _LENGTH_TABLE[raw]
+        return found
+
+    # Evaluating
+
+    def term(self, fieldname: str, text, boost: float) -> Matches:
+        schema = self.searcher.schema
+        if fieldname not in schema:
+            return Matches.empty()
+        field = schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return Matches.empty()
+        ids, weights = self.postings(fieldname, btext)
+        if not len(ids):
+            return Matches.empty()
+        return Matches(ids, self._score(fieldname, btext, ids, weights) * boost)
+
+    def _score(self, fieldname, btext, ids, weights) -> np.ndarray:
+        searcher = self.searcher
+        if not searcher.schema[fieldname].scorable:
+            return weights.copy()
+        idf = searcher.idf(fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        lengths = self.lengths(fieldname, ids)
+        K1, B = self.K1, self.B
+        return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
+
+    def evaluate(self, q) -> Matches:
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return Matches.empty()
+        if isinstance(q, _Capped):
+            return self._constant(q)
+        kind = type(q)
+        if kind is wq.Term:
+            return self.term(q.fieldname, q.text, q.boost)
+        if kind is wq.Phrase:
+            return self._phrase(q)
+        if kind is wq.And:
+            return self._boost(self._and(q.subqueries), q.boost)
+        if kind is wq.Or:
+            if q.minmatch or q.scale:
+                raise Unsupported("Or with minmatch or scale")
+            if any(isinstance(sub, wq.Not) for sub in q.subqueries):
+                raise Unsupported("Or with NOT")
+            return self._boost(_union([self.evaluate(s) for s in q.subqueries]), q.boost)
+        if kind is wq.AndNot:
+            positive = self.evaluate(q.a)
+            negative = self.evaluate(q.b)
+            keep = ~np.isin(positive.ids, negative.ids, assume_unique=True)
+            return self._boost(Matches(positive.ids[keep], positive.scores[keep]), q.boost)
+        raise Unsupported(f"{kind.__name__} queries")
+
+    @staticmethod
+    def _boost(matches: Matches, boost: float) -> Matches:
+        if boost != 1.0:
+            return Matches(matches.ids, matches.scores * boost)
+        return matches
+
+    def _and(self, subs) -> Matches:
+        positives = [s for s in subs if not isinstance(s, wq.Not)]
+        negatives = [s.query for s in subs if isinstance(s, wq.Not)]
+        if not positives:
+            raise Unsupported("only negative terms")
+        if len(subs) == 1:
+            return self.evaluate(subs[0])
+        parts = [self.evaluate(s) for s in positives]
+        result = _intersection(parts)
+        for negative in negatives:
+            excluded = self.evaluate(negative).ids
+            keep = ~np.isin(result.ids, excluded, assume_unique=True)
+            # Whoosh matches a NOT inside an AND with an inverse matcher scoring 1.0.
+            result = Matches(result.ids[keep], result.scores[keep] + 1.0)
+        return result
+
+    def _constant(self, q) -> Matches:
+        """Prefix and fuzzy terms: the union of the chosen terms, one constant score."""
+        terms = q.prepare(self.searcher.reader())
+        arrays = [self.postings(q.fieldname, btext)[0] for btext in terms]
+        arrays = [a for a in arrays if len(a)]
+        if not arrays:
+            return Matches.empty()
+        ids = arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+        return Matches(ids, np.full(len(ids), float(q.boost)))
+
+    def _phrase(self, q) -> Matches:
+        if q.slop != 1:
+            raise Unsupported("phrases with slop")
+        schema = self.searcher.schema
+        fieldname = q.fieldname
+        if fieldname not in schema:
+            return Matches.empty()
+        field = schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            raise Unsupported("a phrase in a field without positions")
+        words = []
+        for word in q.words:
+            try:
+                words.append(field.to_bytes(word))
+            except ValueError:
+                return Matches.empty()
+        if not words:
+            return Matches.empty()
+        parts = []
+        for btext in words:
+            ids, weights = self.postings(fieldname, btext)
+            if not len(ids):
+                return Matches.empty()
+            parts.append(Matches(ids, self._score(fieldname, btext, ids, weights)))
+        candidates = _intersection(parts)
+        if len(words) == 1 or not len(candidates.ids):
+            return self._boost(candidates, q.boost)
+        keep = self._positions_match(fieldname, words, candidates.ids)
+        return self._boost(Matches(candidates.ids[keep], candidates.scores[keep]), q.boost)
+
+    def _positions_match(self, fieldname, words, docnums: np.ndarray) -> np.ndarray:
+        """For each candidate, whether the words occur one after another."""
+        fmt = self.searcher.schema[fieldname].format
+        positions = [
+            _positions_for(self.segments, fieldname, btext, docnums, fmt)
+            for btext in dict.fromkeys(words)
+        ]
+        by_word = dict(zip(dict.fromkeys(words), positions, strict=True))
+        keep = np.zeros(len(docnums), dtype=bool)
+        first, rest = words[0], words[1:]
+        for i, doc in enumerate(docnums.tolist()):
+            starts = by_word[first].get(doc)
+            if not starts:
+                continue
+            for start in starts:
+                if all(start + k + 1 in by_word[w].get(doc, ()) for k, w in enumerate(rest)):
+                    keep[i] = True
+                    break
+        return keep
+
+    def rank(self, q, limit: int | None) -> Ranked:
+        matches = self.evaluate(q)
+        ids, scores = matches.ids, matches.scores
+        total = len(ids)
+        if limit is None or limit >= total:
+            chosen = np.arange(total)
+        else:
+            # The k-th best score, then every match at least as good: ties at the
+            # cut are all kept, and the final order breaks them by docnum.
+            kth = np.partition(scores, total - limit)[total - limit]
+            chosen = np.nonzero(scores >= kth)[0]
+        order = chosen[np.lexsort((ids[chosen], -scores[chosen]))]
+        if limit is not None:
+            order = order[:limit]
+        top = list(zip(scores[order].tolist(), ids[order].tolist(), strict=True))
+        return Ranked(top, total, ids)
+
+
+def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's postings, block by block, without the deletion filter."""
+    fmt = reader.schema[fieldname].format
+    m = reader._terms.matcher(fieldname, btext, fmt)
+    if isinstance(m, W3LeafMatcher):
+        id_blocks, weight_blocks = [], []
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            raw = np.asarray(m._data[0], dtype=np.int64)
+            id_blocks.append(raw if m._byteids else np.cumsum(raw))
+            m._read_weights()
+            weight_blocks.append(np.asarray(m._weights, dtype=np.float64))
+            m._next_block()
+        if not id_blocks:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+    ids, weights = [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+def _positions_for(segments, fieldname, btext, docnums: np.ndarray, fmt) -> dict[int, set]:
+    """Word positions of a term in the given global docnums only."""
+    found: dict[int, set] = {}
+    for reader, offset in segments:
+        if (fieldname, btext) not in reader:
+            continue
+        wanted = docnums[(docnums >= offset) & (docnums < offset + reader.doc_count_all())]
+        if not len(wanted):
+            continue
+        wanted = wanted - offset
+        m = reader._terms.matcher(fieldname, btext, fmt)
+        while m.is_active():
+            if isinstance(m, W3LeafMatcher):
+                if m._data is None:
+                    m._read_data()
+                raw = np.asarray(m._data[0], dtype=np.int64)
+                ids = raw if m._byteids else np.cumsum(raw)
+                hits = np.nonzero(np.isin(ids, wanted, assume_unique=True))[0]
+                if len(hits):
+                    m._read_values()
+                    values = m._values
+                    for j in hits.tolist():
+                        found[int(ids[j]) + offset] = set(fmt.decode_positions(values[j]))
+                m._next_block()
+            else:
+                doc = m.id()
+                if doc in wanted:
+                    found[doc + offset] = set(m.value_as("positions"))
+                m.next()
+    return found
+
+
+def _intersection(parts: list[Matches]) -> Matches:
+    parts = sorted(parts, key=lambda p: len(p.ids))
+    ids, scores = parts[0].ids, parts[0].scores
+    for part in parts[1:]:
+        if not len(ids):
+            break
+        mine = np.isin(ids, part.ids, assume_unique=True)
+        theirs = np.isin(part.ids, ids, assume_unique=True)
+        ids, scores = ids[mine], scores[mine] + part.scores[theirs]
+    return Matches(ids, scores)
+
+
+def _union(parts: list[Matches]) -> Matches:
+    parts = [p for p in parts if len(p.ids)]
+    if not parts:
+        return Matches.empty()
+    if len(parts) == 1:
+        return parts[0]
+    all_ids = np.concatenate([p.ids for p in parts])
+    all_scores = np.concatenate([p.scores for p in parts])
+    ids, inverse = np.unique(all_ids, return_inverse=True)
+    return Matches(ids, np.bincount(inverse, weights=all_scores, minlength=len(ids)))
