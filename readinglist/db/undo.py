@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -171,8 +172,10 @@ class UndoLog:
             # Rows come back in reverse order: a child row may return before its parent.
             self.db.execute("PRAGMA defer_foreign_keys = ON")
             self._set_current(step_id)
+            check = _Replayable(self.db)
             try:
-                for _, _, sql in entries:
+                for table, _, sql in entries:
+                    check(table, sql)
                     self.db.execute(sql)
             finally:
                 self._set_current(None)
@@ -184,6 +187,42 @@ class UndoLog:
             tags_changed=bool(tables & {"tags", "paper_tags"}),
             lists_changed=bool(tables & {"lists", "list_items"}),
         )
+
+
+# What SQLite's quote() writes: NULL, an integer, a real, a string, a blob.
+_LITERAL = r"(?:NULL|-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?|'[^']*(?:''[^']*)*'|X'[0-9A-F]*')"
+UNTRUSTED_HISTORY = (
+    "the undo history of this library holds a statement readinglist does not write "
+    "(the library was changed by something else); it is not replayed"
+)
+
+
+class _Replayable:
+    """Whether an undolog statement has the shape the triggers below write: one row's
+    DELETE, UPDATE or INSERT in a tracked table, with literal values only. The log lives
+    in the library, which may come from anyone: anything else is refused, not run."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.patterns: dict[str, re.Pattern] = {}
+
+    def __call__(self, table: str, sql: str) -> None:
+        if table not in TRACKED_TABLES or not self._pattern(table).fullmatch(sql):
+            raise UserError(UNTRUSTED_HISTORY)
+
+    def _pattern(self, table: str) -> re.Pattern:
+        if table not in self.patterns:
+            columns = [row[1] for row in self.db.execute(f"PRAGMA table_info({table})")]
+            name = "(?:" + "|".join(re.escape(c) for c in columns) + ")"
+            pair = f"{name} = {_LITERAL}"
+            where = f"{pair}(?: AND {pair})*"
+            self.patterns[table] = re.compile(
+                f"DELETE FROM {table} WHERE {where}"
+                f"|UPDATE {table} SET {pair}(?:, {pair})* WHERE {where}"
+                f"|INSERT INTO {table} \\({name}(?:, {name})*\\) "
+                f"VALUES \\({_LITERAL}(?:, {_LITERAL})*\\)"
+            )
+        return self.patterns[table]
 
 
 def _trigger_sql(db: sqlite_utils.Database, table: str) -> list[str]:

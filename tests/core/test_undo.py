@@ -200,3 +200,41 @@ def test_old_steps_are_forgotten(seeded_copy, monkeypatch):
     assert undone == 3
     assert lib.paper("nemotronh").rating == 2
     assert lib.db.execute("SELECT count(*) FROM history").fetchone()[0] == 3
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "DELETE FROM papers",
+        "DELETE FROM papers WHERE id = 1 OR 1 = 1",
+        "UPDATE papers SET title = 'x' WHERE id = 1; DROP TABLE notes",
+        "INSERT INTO settings (name, value) VALUES ('backups_keep', '1')",
+        "UPDATE papers SET title = (SELECT group_concat(sql) FROM sqlite_master) WHERE id = 1",
+        # (bounded here; unbounded, it would run for ever)
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 9) "
+        "SELECT count(*) FROM c",
+    ],
+)
+def test_a_received_undo_history_replays_only_what_readinglist_writes(
+    seeded_library: Library, planted
+):
+    """The undo log is SQL kept in the library, which may come from anyone: undoing a
+    step replays only the row changes readinglist's own triggers write."""
+    library = seeded_library
+    before = snapshot(library)
+    step = library.db.execute(
+        "INSERT INTO history (label, created) VALUES ('Edit 1 paper', '2026-01-01')"
+    ).lastrowid
+    library.db.execute(
+        "INSERT INTO undolog (step, tbl, paper_id, sql) VALUES (?, 'papers', 1, ?)",
+        [step, planted],
+    )
+    with pytest.raises(UserError, match="undo history"):
+        library.undo()
+    assert snapshot(library) == before
+    assert (
+        library.db.execute("SELECT count(*) FROM settings WHERE name = 'backups_keep'").fetchone()[
+            0
+        ]
+        == 0
+    )
