@@ -371,3 +371,89 @@ def _union(parts: list[Matches]) -> Matches:
     all_scores = np.concatenate([p.scores for p in parts])
     ids, inverse = np.unique(all_ids, return_inverse=True)
     return Matches(ids, np.bincount(inverse, weights=all_scores, minlength=len(ids)))
+
+
+# Expanding prefix and fuzzy terms
+
+
+class Expansions:
+    """Prefix and fuzzy expansions, computed once per index state and kept.
+
+    Fuzzy terms are found among the field's terms of about the right length (an edit
+    changes the length by at most one), not by measuring every term sharing the first
+    letter; the result is the same set Whoosh's ``terms_within`` gives."""
+
+    MAX_KEPT = 2_000
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._lexicons: dict[str, tuple[list[str], dict[int, list[str]]]] = {}
+        self._kept: OrderedDict[tuple, list[bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def prepare(self, q) -> None:
+        """Expand every prefix and fuzzy term of ``q`` (in place), from the cache if seen."""
+        if isinstance(q, _Capped):
+            key = (
+                type(q).__name__,
+                q.fieldname,
+                q.text,
+                getattr(q, "maxdist", None),
+                getattr(q, "prefixlength", None),
+                getattr(q, "stemmed", None),
+            )
+            with self._lock:
+                terms = self._kept.get(key)
+            if terms is None:
+                terms = q._expand(_FastTerms(self._reader, self))
+                with self._lock:
+                    self._kept[key] = terms
+                    if len(self._kept) > self.MAX_KEPT:
+                        self._kept.popitem(last=False)
+            q._terms = terms
+        for child in q.children():
+            self.prepare(child)
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
+        from whoosh.reading import SegmentReader
+        from whoosh.support.levenshtein import distance, levenshtein
+
+        # What Whoosh does: one segment walks a Levenshtein automaton (a swap of two
+        # letters is two edits); several segments measure Damerau-Levenshtein distance.
+        if isinstance(self._reader, SegmentReader):
+            distance = levenshtein  # noqa: F811
+        with self._lock:
+            lexicon = self._lexicons.get(fieldname)
+            if lexicon is None:
+                lexicon = self._lexicons[fieldname] = self._lexicon(fieldname)
+        _, by_length = lexicon
+        start = text[:prefix]
+        for length in range(len(text) - maxdist, len(text) + maxdist + 1):
+            for word in by_length.get(length, ()):
+                if word.startswith(start) and distance(word, text, limit=maxdist) <= maxdist:
+                    yield word
+
+    def _lexicon(self, fieldname: str):
+        field = self._reader.schema[fieldname]
+        words = [field.from_bytes(btext) for btext in self._reader.lexicon(fieldname)]
+        by_length: dict[int, list[str]] = {}
+        for word in words:
+            by_length.setdefault(len(word), []).append(word)
+        return words, by_length
+
+
+class _FastTerms:
+    """The reader as ``_expand`` sees it, with a faster ``terms_within``."""
+
+    def __init__(self, reader, expansions: Expansions):
+        self._reader = reader
+        self._expansions = expansions
+
+    def terms_within(self, fieldname, text, maxdist, prefix=0):
+        return self._expansions.terms_within(fieldname, text, maxdist, prefix)
+
+    def __contains__(self, term) -> bool:
+        return term in self._reader
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)

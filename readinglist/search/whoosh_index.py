@@ -74,6 +74,7 @@ class WhooshIndex(SearchIndex):
         # through Whoosh's own searcher (the benchmark and the differential test).
         self.fast = True
         self._evaluator = None
+        self._expansions = self._expansions_of = None
 
     # Opening and closing
 
@@ -358,7 +359,7 @@ class WhooshIndex(SearchIndex):
         """(query, results, fallback message), falling back to plain words if needed."""
         try:
             parsed = parse(self._parser, text).query
-            prepare(parsed, searcher.reader())
+            self._prepare(parsed, searcher)
             return parsed, self._evaluate(searcher, parsed, limit), ""
         except QueryError as error:
             message = f"Searched for the words only ({error})."
@@ -367,6 +368,16 @@ class WhooshIndex(SearchIndex):
             message = "Searched for the words only (the query could not be run as written)."
         parsed = parse_plain(self._parser, text).query
         return parsed, self._evaluate(searcher, parsed, limit), message
+
+    def _prepare(self, parsed, searcher) -> None:
+        """Expand prefix and fuzzy terms once; expansions are kept until the next write."""
+        if not self.fast:
+            prepare(parsed, searcher.reader())
+            return
+        if self._expansions is None or self._expansions_of is not searcher:
+            self._expansions = evaluate.Expansions(searcher.reader())
+            self._expansions_of = searcher
+        self._expansions.prepare(parsed)
 
     def _evaluate(self, searcher, parsed, limit: int | None):
         """Bulk evaluation when it can answer exactly, else Whoosh's searcher."""
