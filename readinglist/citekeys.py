@@ -8,14 +8,13 @@ Collisions get the next free suffix: ``a``, ``b``, ... ``z``, ``aa``, ...
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from anyascii import anyascii
 
-from readinglist.models import utc_now
+from readinglist.models import authors_of, utc_now
 
 FUNCTION_WORDS = frozenset(
     [
@@ -407,7 +406,7 @@ def regenerate_provisional_keys(db, ids: Iterable[int]) -> dict[int, tuple[str, 
             chunk,
         ):
             title = key_title(title, inferred=bool(inferred), abstract=abstract)
-            rows[paper_id] = (key, title, json.loads(authors or "[]"), year)
+            rows[paper_id] = (key, title, authors_of(authors), year)
     chosen = [i for i in chosen if i in rows]
     mine = {rows[i][0].casefold() for i in chosen}
     others = {row[0].casefold() for row in db.execute("SELECT key FROM papers")} - mine

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
+
+
+def authors_of(stored: str | None) -> list[str]:
+    """The authors cell (a JSON list of names) as a list; what is not a list of names (a
+    library may come from anyone, or from an older bug) gives the names it holds, if any,
+    never an error."""
+    try:
+        value = json.loads(stored or "[]")
+    except (ValueError, RecursionError):  # RecursionError: nesting beyond Python's stack
+        return []
+    return [name for name in value if isinstance(name, str)] if isinstance(value, list) else []
 
 
 def utc_now() -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
-from readinglist.models import Paper, PaperSummary, Status
+from readinglist.models import Paper, PaperSummary, Status, authors_of
 
 PAPER_COLUMNS = (
     "id, key, title, title_inferred, abstract, authors, year, venue, url, code_url, arxiv_id, "
@@ -34,7 +33,7 @@ def row_to_paper(row: sqlite_utils.db.Row | dict, tags: list[str] | None = None)
         title=row["title"],
         title_inferred=bool(row["title_inferred"]),
         abstract=row["abstract"],
-        authors=json.loads(row["authors"]),
+        authors=authors_of(row["authors"]),
         year=row["year"],
         venue=row["venue"],
         url=row["url"],
@@ -177,7 +176,7 @@ def summaries(db: sqlite_utils.Database, ids: list[int]) -> dict[int, PaperSumma
                 key=key,
                 title=title,
                 title_inferred=bool(inferred),
-                authors=tuple(json.loads(authors)),
+                authors=tuple(authors_of(authors)),
                 year=year,
                 status=Status(status),
                 rating=rating,

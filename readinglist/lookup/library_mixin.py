@@ -21,7 +21,7 @@ from readinglist.db.connection import write_transaction
 from readinglist.errors import UserError
 from readinglist.lookup import store
 from readinglist.lookup.model import Candidate, LookupReport, LookupResult, Record
-from readinglist.models import Changes, utc_now
+from readinglist.models import Changes, authors_of, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def plan_changes(
     """What attaching ``record`` changes in a paper ``row``: field -> (old, new)."""
     current = {
         "title": row["title"],
-        "authors": tuple(json.loads(row["authors"] or "[]")),
+        "authors": tuple(authors_of(row["authors"])),
         "year": row["year"],
         "date": row["date"],
         "arxiv_id": row["arxiv_id"],

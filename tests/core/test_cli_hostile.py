@@ -198,3 +198,26 @@ def test_bytes_that_are_not_utf8_in_argv(tmp_path):
     done = subprocess.run([*base, b"list-create", b"cafe"], capture_output=True, env=env)
     assert done.returncode == 0, done.stderr
     assert os.path.isdir(folder)
+
+
+@pytest.mark.parametrize(
+    "stored, shown",
+    [
+        ("not json", ()),
+        ("[" * 50_000, ()),  # nested beyond Python's stack: RecursionError, not ValueError
+        ('"Doe, Jane"', ()),  # a string, not a list: not read letter by letter
+        ('{"a": 1}', ()),
+        ('["Doe, Jane", 7, null, ["x"]]', ("Doe, Jane",)),
+    ],
+)
+def test_a_received_library_with_malformed_authors_still_lists(tmp_path, capsys, stored, shown):
+    # The authors cell is JSON written by readinglist, but a library may come from anyone.
+    folder = tmp_path / "lib"
+    with Library(folder) as library:
+        library.import_files([seeds_dir() / "arxiv-listing.txt"])
+        library.db.execute("UPDATE papers SET authors = ? WHERE id = 1", [stored])
+        assert tuple(library.paper(1).authors) == shown
+        assert library.summaries([1])[1].authors == shown
+    capsys.readouterr()
+    assert main(["--library", str(folder), "list"]) == 0
+    assert main(["--library", str(folder), "show", "1"]) == 0
