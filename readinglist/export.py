@@ -66,11 +66,30 @@ def load_extras(db: sqlite_utils.Database) -> dict[int, BibExtras]:
     if EXTRAS_TABLE not in db.table_names():
         return {}
     return {
-        paper_id: BibExtras(entry_type, tuple(tuple(pair) for pair in json.loads(fields)))
+        paper_id: BibExtras(entry_type, _pairs(fields))
         for paper_id, entry_type, fields in db.execute(
             f"SELECT paper_id, entry_type, fields FROM {EXTRAS_TABLE}"
         )
     }
+
+
+def _pairs(stored: str) -> tuple[tuple[str, str], ...]:
+    """The (name, value) pairs of a stored JSON list; anything else in it is left out (a
+    library may come from anyone)."""
+    try:
+        value = json.loads(stored or "[]")
+    except (ValueError, RecursionError, TypeError):
+        return ()
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        (pair[0], pair[1])
+        for pair in value
+        if isinstance(pair, list)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], str)
+    )
 
 
 def render(

@@ -265,3 +265,31 @@ def test_a_bib_with_the_injected_url_exports_one_entry(library, tmp_path, capsys
     assert len(keys) == len(library.papers())
     assert "inj" not in keys and "tail" not in keys
     assert bibtex_keys(exported, tmp_path / "run") == sorted(keys)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "not json",
+        "[" * 50_000,
+        "[1]",
+        '[["a"]]',
+        '{"a": 1}',
+        '[["note", 7], ["howpublished", "kept"]]',
+    ],
+)
+def test_malformed_bibtex_extras_in_a_received_library_are_left_out(tmp_path, stored):
+    """What a .bib import kept lives in the library as JSON; a received library may hold
+    anything there. The export leaves out what is not (name, value) text pairs."""
+    from readinglist.library import Library
+
+    bib = tmp_path / "one.bib"
+    bib.write_text("@misc{one, title={One}, author={Doe, Jane}, year={2020}, note={n}}\n")
+    with Library(tmp_path / "lib") as library:
+        library.import_files([bib])
+        library.db.execute("UPDATE paper_bibtex SET fields = ?", [stored])
+        target = tmp_path / "out.bib"
+        library.export_file(target, "bibtex")
+    text = target.read_text(encoding="utf-8")
+    assert text.count("@misc{one,") == 1 and "title = {One}" in text
+    assert ("howpublished = {kept}" in text) == ("kept" in stored)
