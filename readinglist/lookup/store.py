@@ -118,7 +118,7 @@ def stored_candidates(db: sqlite_utils.Database, paper_id: int) -> list[Candidat
         return []
     try:
         data = json.loads(row[0])
-    except ValueError:
+    except (ValueError, RecursionError):  # the library may come from anyone
         return []
     candidates = []
     for item in data if isinstance(data, list) else []:

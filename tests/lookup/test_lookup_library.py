@@ -288,3 +288,17 @@ def test_papers_needing_lookup(library: Library, by_id):
     assert library.papers_needing_lookup() == [first.id]
     library.trash([first.id])
     assert library.papers_needing_lookup() == []
+
+
+@pytest.mark.parametrize("stored", ["not json", "[" * 50_000, '{"a": 1}', "[1, null]"])
+def test_stored_candidates_from_a_received_library_never_fail(tmp_path: Path, stored):
+    bib = tmp_path / "one.bib"
+    bib.write_text("@misc{one, title={One}, author={Doe, Jane}}\n", encoding="utf-8")
+    with Library(tmp_path / "lib") as library:
+        library.import_files([bib])
+        library.db.execute(
+            "INSERT INTO lookup_state (paper_id, status, checked, candidates) "
+            "VALUES (1, 'ambiguous', '2026-01-01', ?)",
+            [stored],
+        )
+        assert library.pending_candidates(1) == []
