@@ -138,6 +138,7 @@ def in_process(folder: Path) -> dict[str, object]:
         latencies.append((time.perf_counter() - started) * 1000)
     figures["search p50 ms"] = statistics.median(latencies)
     figures["search p95 ms"] = percentile(latencies, 0.95)
+    figures.update(typed(window))
 
     window.search_edit.clear()
     window.run_search()
@@ -160,6 +161,105 @@ def in_process(folder: Path) -> dict[str, object]:
     library.close()
     app.quit()
     return figures
+
+
+TYPED_WORDS = [
+    "model",
+    "training",
+    "attention",
+    "sparse",
+    "reward",
+    "policy",
+    "memory",
+    "latency",
+    "language",
+    "vision",
+    "gradient",
+    "transformer",
+    "diffusion",
+    "efficient",
+    "reasoning",
+    "benchmark",
+    "distillation",
+    "agent",
+]
+
+
+def typed_queries(count: int = 100) -> list[str]:
+    """Queries of every class, as a person would type them."""
+    rng = random.Random(7)
+    forms = (
+        lambda a, b: a,
+        lambda a, b: f"{a} {b}",
+        lambda a, b: f'"{a} {b}"',
+        lambda a, b: a[:4] + "*",
+        lambda a, b: a[:3] + a[4:] + "~",
+        lambda a, b: f"title:{a}",
+        lambda a, b: f"{a} -{b}",
+    )
+    return [
+        rng.choice(forms)(rng.choice(TYPED_WORDS), rng.choice(TYPED_WORDS)) for _ in range(count)
+    ]
+
+
+def typed(window, count: int = 100, gap_ms: int = 60) -> dict[str, float]:
+    """Type ``count`` queries character by character (a keystroke every ``gap_ms``),
+    measuring the last keystroke to the filled table (debounce included) and the
+    longest the GUI thread went without handling a 1 ms timer (a stall)."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtTest import QTest
+
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+    longest = [0]
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        longest[0] = max(longest[0], now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer(interval=1)
+    heartbeat.timeout.connect(tick)
+
+    def wait(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    window.search_edit.setFocus()
+    latencies = []
+    heartbeat.start()
+    last[0] = clock.nsecsElapsed()
+    for query in typed_queries(count):
+        window.search_edit.clear()
+        wait(gap_ms)
+        for char in query[:-1]:
+            QTest.keyClicks(window.search_edit, char)
+            wait(gap_ms)
+        loop = QEventLoop()
+        finished = []
+
+        def done(shown: str, loop=loop, finished=finished) -> None:
+            if shown == window.search_edit.text().strip():
+                finished.append(time.perf_counter())
+                loop.quit()
+
+        window.search_finished.connect(done)
+        started = time.perf_counter()
+        QTest.keyClicks(window.search_edit, query[-1])
+        loop.exec()
+        window.search_finished.disconnect(done)
+        window.table.viewport().repaint()
+        latencies.append((time.perf_counter() - started) * 1000)
+    heartbeat.stop()
+    return {
+        "typed queries": float(count),
+        "typed: keystroke to table p50 ms": statistics.median(latencies),
+        "typed: keystroke to table p95 ms": percentile(latencies, 0.95),
+        "typed: debounce ms (included)": float(window.search_timer.interval()),
+        "typed: longest GUI-thread stall ms": longest[0] / 1e6,
+    }
 
 
 def main() -> None:

@@ -17,11 +17,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain
+from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.formats import Positions
 from whoosh.scoring import BM25F
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from readinglist.search.query import _Capped
@@ -71,6 +76,9 @@ class Evaluator:
         self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = cache_bytes
         self._cached = 0
+        # Decoded positions of hot terms, for phrases; bounded like the postings.
+        self._positions: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
+        self._positions_bytes = 0
         self._lock = threading.Lock()
 
     # Reading postings
@@ -255,24 +263,40 @@ class Evaluator:
         return self._boost(Matches(candidates.ids[keep], candidates.scores[keep]), q.boost)
 
     def _positions_match(self, fieldname, words, docnums: np.ndarray) -> np.ndarray:
-        """For each candidate, whether the words occur one after another."""
+        """For each candidate, whether the words occur one after another: each word's
+        (document, position - its place in the phrase) pairs, intersected."""
         fmt = self.searcher.schema[fieldname].format
-        positions = [
-            _positions_for(self.segments, fieldname, btext, docnums, fmt)
-            for btext in dict.fromkeys(words)
-        ]
-        by_word = dict(zip(dict.fromkeys(words), positions, strict=True))
-        keep = np.zeros(len(docnums), dtype=bool)
-        first, rest = words[0], words[1:]
-        for i, doc in enumerate(docnums.tolist()):
-            starts = by_word[first].get(doc)
-            if not starts:
-                continue
-            for start in starts:
-                if all(start + k + 1 in by_word[w].get(doc, ()) for k, w in enumerate(rest)):
-                    keep[i] = True
-                    break
-        return keep
+        unique = list(dict.fromkeys(words))
+        keys = {w: self._position_keys(fieldname, w, docnums, fmt) for w in unique}
+        common = None
+        for place, word in enumerate(words):
+            shifted = keys[word] - place
+            common = shifted if common is None else np.intersect1d(common, shifted)
+            if not len(common):
+                return np.zeros(len(docnums), dtype=bool)
+        return np.isin(docnums, np.unique(common >> _POSITION_BITS), assume_unique=True)
+
+    def _position_keys(self, fieldname, btext, docnums: np.ndarray, fmt) -> np.ndarray:
+        """A term's position keys in ``docnums``. When the candidates are a good part of
+        the term's documents, every position of the term is decoded and kept (a hot
+        word comes back in other phrases); otherwise only the candidates'."""
+        key = (fieldname, btext)
+        with self._lock:
+            found = self._positions.get(key)
+            if found is not None:
+                self._positions.move_to_end(key)
+        if found is None:
+            if len(docnums) * 3 < len(self.postings(fieldname, btext)[0]):
+                return _position_keys(self.segments, fieldname, btext, docnums, fmt)
+            found = _position_keys(self.segments, fieldname, btext, None, fmt)
+            with self._lock:
+                if found.nbytes <= self._cache_bytes // 4:
+                    self._positions[key] = found
+                    self._positions_bytes += found.nbytes
+                    while self._positions_bytes > self._cache_bytes:
+                        _, old = self._positions.popitem(last=False)
+                        self._positions_bytes -= old.nbytes
+        return found[np.isin(found >> _POSITION_BITS, docnums)]
 
     def rank(self, q, limit: int | None) -> Ranked:
         matches = self.evaluate(q)
@@ -317,16 +341,25 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
 
 
-def _positions_for(segments, fieldname, btext, docnums: np.ndarray, fmt) -> dict[int, set]:
-    """Word positions of a term in the given global docnums only."""
-    found: dict[int, set] = {}
+_POSITION_BITS = 24
+
+
+def _position_keys(segments, fieldname, btext, docnums, fmt) -> np.ndarray:
+    """``docnum << 24 | position`` for every position of a term in the given docnums
+    (all its documents if None). Deleted documents may be included: callers filter."""
+    docs: list[int] = []
+    codes: list[list[int]] = []
+    deltas = _deltas if type(fmt) is Positions else partial(_decoded_deltas, fmt)
     for reader, offset in segments:
         if (fieldname, btext) not in reader:
             continue
-        wanted = docnums[(docnums >= offset) & (docnums < offset + reader.doc_count_all())]
-        if not len(wanted):
-            continue
-        wanted = wanted - offset
+        wanted = None
+        if docnums is not None:
+            end = offset + reader.doc_count_all()
+            wanted = docnums[(docnums >= offset) & (docnums < end)]
+            if not len(wanted):
+                continue
+            wanted = wanted - offset
         m = reader._terms.matcher(fieldname, btext, fmt)
         while m.is_active():
             if isinstance(m, W3LeafMatcher):
@@ -334,19 +367,48 @@ def _positions_for(segments, fieldname, btext, docnums: np.ndarray, fmt) -> dict
                     m._read_data()
                 raw = np.asarray(m._data[0], dtype=np.int64)
                 ids = raw if m._byteids else np.cumsum(raw)
-                hits = np.nonzero(np.isin(ids, wanted, assume_unique=True))[0]
+                if wanted is None:
+                    hits = range(len(ids))
+                else:
+                    hits = np.nonzero(np.isin(ids, wanted, assume_unique=True))[0].tolist()
                 if len(hits):
                     m._read_values()
                     values = m._values
-                    for j in hits.tolist():
-                        found[int(ids[j]) + offset] = set(fmt.decode_positions(values[j]))
+                    for j in hits:
+                        docs.append(int(ids[j]) + offset)
+                        codes.append(deltas(values[j]))
                 m._next_block()
             else:
                 doc = m.id()
-                if doc in wanted:
-                    found[doc + offset] = set(m.value_as("positions"))
+                if wanted is None or doc in wanted:
+                    docs.append(doc + offset)
+                    codes.append(_gaps(list(m.value_as("positions"))))
                 m.next()
-    return found
+    if not docs:
+        return _EMPTY_IDS
+    counts = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
+    flat = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    before = np.concatenate(([0], running))[starts]
+    positions = running - np.repeat(before, counts)
+    doc_of = np.repeat(np.asarray(docs, dtype=np.int64), counts)
+    return np.unique((doc_of << _POSITION_BITS) + positions)
+
+
+def _deltas(value: bytes) -> list[int]:
+    """The position gaps of a Positions-format value (what ``decode_positions`` sums)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return loads(value[_INT_SIZE:])
+
+
+def _decoded_deltas(fmt, value: bytes) -> list[int]:
+    return _gaps(fmt.decode_positions(value))
+
+
+def _gaps(positions: list[int]) -> list[int]:
+    return [b - a for a, b in zip([0, *positions], positions, strict=False)]
 
 
 def _intersection(parts: list[Matches]) -> Matches:
@@ -421,7 +483,7 @@ class Expansions:
         # What Whoosh does: one segment walks a Levenshtein automaton (a swap of two
         # letters is two edits); several segments measure Damerau-Levenshtein distance.
         if isinstance(self._reader, SegmentReader):
-            distance = levenshtein  # noqa: F811
+            distance = levenshtein
         with self._lock:
             lexicon = self._lexicons.get(fieldname)
             if lexicon is None:
