@@ -442,6 +442,25 @@ def main(argv: list[str] | None = None) -> None:
         say(f"    worst p95 (bulk): {worst:.1f} ms")
         say()
 
+        rng = random.Random(SEED + 2)
+        papers = rng.sample(range(1, len(lib.documents) + 1), 50)
+        related = {}
+        for fast in (True, False):
+            index.fast = fast
+            times = []
+            for paper_id in papers:
+                start = time.perf_counter()
+                index.related(paper_id, limit=10)
+                times.append(time.perf_counter() - start)
+            related[fast] = ms(times)
+        index.fast = True
+        say(
+            "(b2) related (more like this), 50 papers: bulk p50 / p95 "
+            f"{related[True][0]:.1f} / {related[True][1]:.1f} ms, Whoosh's searcher "
+            f"{related[False][0]:.1f} / {related[False][1]:.1f} ms"
+        )
+        say()
+
         update_ms = 1000 * time_update(index, lib)
         say(f"(c) add one paper and find it: {update_ms:.0f} ms")
         say()

@@ -22,6 +22,7 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
@@ -404,9 +405,26 @@ class WhooshIndex(SearchIndex):
                 [wq.Term("abstract", term, boost=weight) for term, weight in terms]
                 + [wq.Term("title", term, boost=2 * weight) for term, weight in terms]
             )
-            results = searcher.search(q, limit=limit, mask=wq.Term("pid", str(paper_id)))
+            results = self._related(searcher, q, docnum, limit)
             matched = frozenset(term for term, _ in terms)
             return SearchResults([_hit(hit, matched) for hit in results], len(results), matched)
+
+    def _related(self, searcher, q, docnum: int, limit: int):
+        """The best ``limit`` matches of ``q`` but the paper itself (``docnum``)."""
+        if self.fast:
+            try:
+                if self._evaluator is None or self._evaluator.searcher is not searcher:
+                    self._evaluator = evaluate.Evaluator(searcher)
+                ranked = self._evaluator.rank(q, limit + 1)
+            except evaluate.Unsupported:
+                pass
+            else:
+                own = bool(np.isin(docnum, ranked.docnums))
+                ranked.top = [(s, d) for s, d in ranked.top if d != docnum][:limit]
+                ranked.total -= own
+                return _FastResults(searcher, ranked)
+        stored_id = searcher.stored_fields(docnum)["id"]
+        return searcher.search(q, limit=limit, mask=wq.Term("pid", str(stored_id)))
 
     def suggest_tags(self, paper_id: int, *, limit: int = 5) -> list[str]:
         with self._lock:

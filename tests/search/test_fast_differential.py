@@ -293,3 +293,18 @@ def test_real_abstracts_long(real_index, request):
     _long_only(request)
     index, docs = real_index
     _compare(index, _queries(docs, LONG, 4))
+
+
+def test_related_papers_match_whoosh(synthetic_index):
+    index, docs = synthetic_index
+    for doc in docs[100:160]:
+        index.fast = False
+        expected = index.related(doc.id, limit=10)
+        index.fast = True
+        got = index.related(doc.id, limit=10)
+        assert doc.id not in got.ids
+        assert [round(h.score, 9) for h in got.hits] == [
+            round(h.score, 9) for h in expected.hits
+        ], doc.id
+        assert _canonical(got) == _canonical(expected), doc.id
+        assert got.total == expected.total
