@@ -82,7 +82,11 @@ class ArxivClient:
             raise BadRequest(f"arXiv refused the query: {reason or error}") from None
         if response.status == 404:
             raise LookupServiceError(f"no arXiv API at {self.base_url} (HTTP 404)")
-        return parse_feed(response.text)
+        try:
+            return parse_feed(response.text)
+        except LookupServiceError:
+            self.service.forget(url)
+            raise
 
 
 def check_base_url(url: str) -> str:

@@ -65,7 +65,7 @@ class CrossrefClient:
         response = self.service.get(url, accept="application/json")
         if response.status == 404:
             return None
-        message = _message(response.text)
+        message = self._message(url, response.text)
         return parse_work(message) if isinstance(message, dict) else None
 
     def search(self, bibliographic: str, *, rows: int = 5) -> list[Record]:
@@ -75,12 +75,19 @@ class CrossrefClient:
         response = self.service.get(url, accept="application/json")
         if response.status == 404:
             raise LookupServiceError(f"no Crossref API at {self.base_url} (HTTP 404)")
-        message = _message(response.text)
+        message = self._message(url, response.text)
         items = message.get("items") if isinstance(message, dict) else None
         if not isinstance(items, list):
             return []
         records = [parse_work(item) for item in items[:_MAX_ITEMS] if isinstance(item, dict)]
         return [record for record in records if record is not None]
+
+    def _message(self, url: str, text: str) -> object:
+        try:
+            return _message(text)
+        except LookupServiceError:
+            self.service.forget(url)  # not kept: the next lookup asks again
+            raise
 
 
 def _message(text: str) -> object:

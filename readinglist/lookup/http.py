@@ -173,6 +173,11 @@ class DiskCache:
         if check:
             self.trim()
 
+    def discard(self, url: str) -> None:
+        """Forget the answer to ``url`` (one its reader could not use)."""
+        with _suppress_os_error():
+            self._path(url).unlink()
+
     def trim(self) -> None:
         """Drop the oldest answers until the folder is under its size limit."""
         try:
@@ -284,6 +289,12 @@ class Service:
         raise ServiceUnreachable(
             f"{self.name} could not be reached ({last_problem})", self.name.casefold()
         )
+
+    def forget(self, url: str) -> None:
+        """Drop a cached answer its client could not read (a maintenance page served with
+        200, a truncated feed), so the next lookup asks again instead of for a month."""
+        if self.cache is not None:
+            self.cache.discard(url)
 
     def _space(self) -> None:
         clock = self.clock

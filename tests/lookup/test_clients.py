@@ -325,6 +325,9 @@ def crossref_stub():
         def get(self, url, *, accept="*/*"):
             return http.Response(status=200, text=self.text)
 
+        def forget(self, url):
+            pass
+
     return lambda text: CrossrefClient(_Answers(text), "https://crossref.invalid")
 
 
@@ -366,3 +369,27 @@ def test_a_redirect_is_followed_only_to_a_web_address(scripted):
             listener.accept()[0].close()  # nobody came
     finally:
         listener.close()
+
+
+def test_an_unusable_answer_is_not_kept_in_the_cache(tmp_path: Path, scripted):
+    # A maintenance page served with 200 must not answer the same question for a month.
+    url, handler = scripted
+    base = url.rsplit("/", 1)[0]
+    work = {"message": {"DOI": "10.1000/x", "title": ["Found"]}}
+    handler.answers = [
+        (200, {}, b"<html>down for maintenance</html>"),
+        (200, {}, json.dumps(work).encode()),
+        (200, {}, b"<feed>unclosed"),
+        (200, {}, b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>'),
+    ]
+    service = _service(DiskCache(tmp_path / "cache"))
+    crossref = CrossrefClient(service, base)
+    with pytest.raises(LookupServiceError):
+        crossref.work("10.1000/x")
+    record = crossref.work("10.1000/x")
+    assert record is not None and record.title == "Found"
+    arxiv = ArxivClient(service, base + "/api/query")
+    with pytest.raises(LookupServiceError):
+        arxiv.search("ti:x")
+    assert arxiv.search("ti:x") == []
+    assert service.requests == 4
