@@ -38,7 +38,7 @@ from readinglist.search import SearchDocument, WhooshIndex
 from readinglist.search.whoosh_index import PARALLEL_THRESHOLD, WRITER_MEMORY_MB
 
 SEED = 20240314
-QUERIES_PER_CLASS = 200
+QUERIES_PER_CLASS = 220  # the first 20 of each class warm up, 200 are timed
 
 
 def _words(text: str) -> list[str]:
@@ -421,8 +421,11 @@ def main(argv: list[str] | None = None) -> None:
         )
         worst = 0.0
         for name, pairs in query_classes(lib).items():
+            # Warm (the first touches read the files) on queries not timed after.
+            time_ours(index, [q for q, _ in pairs[:20]])
+            time_ours(index, [q for q, _ in pairs[:20]], fast=False)
+            pairs = pairs[20:]
             texts = [q for q, _ in pairs]
-            time_ours(index, texts[:20])  # warm: first touches read the files
             ours, found = time_ours(index, texts, fast=True)
             whoosh, _ = time_ours(index, texts, fast=False)
             index.fast = True
