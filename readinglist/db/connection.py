@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from readinglist.db import backup
+from readinglist.db import backup, schema_check
 from readinglist.db.migrations import migrate, migrations
 from readinglist.errors import LibraryBusy, LibraryError, LibraryReadOnly, UserError
 
@@ -119,6 +119,9 @@ def _open_for_writing(path: Path) -> LibraryDatabase:
         raise LibraryError(f"cannot use write-ahead logging for {path} (journal mode {mode})")
     db = LibraryDatabase(conn)
     try:
+        # Before anything writes: a received library's own triggers must not run.
+        schema_check.check_tables(db)
+        schema_check.remove_foreign_code(db)
         if migrations.applied(db) and migrations.pending(db):
             backup.make_backup(db, path.parent, "before-migration")
         migrate(db)
@@ -222,6 +225,7 @@ def _open_without_shm(path: Path) -> tuple[sqlite3.Connection, Path | None]:
 
 
 def _check_schema_read_only(db: LibraryDatabase, path: Path) -> None:
+    schema_check.check_tables(db)  # foreign triggers cannot fire: nothing writes here
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from readinglist.db import schema_check
 from readinglist.db import tags as tag_queries
 
 PAPER_FIELDS = (
@@ -185,6 +186,10 @@ def trigger_sql() -> list[str]:
 def _travelling(column: str) -> str:
     """The field name a column travels under (a local id becomes a global one)."""
     return {"paper_id": "paper", "parent_id": "parent"}.get(column, column)
+
+
+# A library checks its triggers on open and drops any it did not write (db/schema_check.py).
+schema_check.register_known_code(trigger_sql())
 
 
 def install_triggers(db: sqlite_utils.Database) -> None:
