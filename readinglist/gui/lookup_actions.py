@@ -111,6 +111,10 @@ class LookupActions:
         contact = self.settings.get(keys.LOOKUP_CONTACT)
         if contact:
             os.environ[MAILTO_ENV] = contact
+            self._contact_set = True
+        elif getattr(self, "_contact_set", False):  # cleared in Preferences: send none
+            os.environ.pop(MAILTO_ENV, None)
+            self._contact_set = False
         for action, tip in (
             (self.lookup_action, "Find the real record of the selected papers"),
             (self.lookup_all_action, "Look up every paper without an arXiv id or DOI"),

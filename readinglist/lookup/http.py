@@ -22,6 +22,7 @@ import http.client
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -85,9 +86,16 @@ class Response:
     cached: bool = False
 
 
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}")
+
+
 def user_agent(*, mailto: str = "") -> str:
     """``readinglist/0.1 (+project URL; mailto:...)``: who is asking and how to reach them."""
     contact = mailto or os.environ.get(MAILTO_ENV, "").strip()
+    # An address, nothing else: a line break in a header is refused by urllib (and would
+    # be header injection elsewhere).
+    if not _ADDRESS.fullmatch(contact):
+        contact = ""
     suffix = f"; mailto:{contact}" if contact else ""
     return f"readinglist/{__version__} (+{PROJECT_URL}{suffix})"
 

@@ -393,3 +393,12 @@ def test_an_unusable_answer_is_not_kept_in_the_cache(tmp_path: Path, scripted):
         arxiv.search("ti:x")
     assert arxiv.search("ti:x") == []
     assert service.requests == 4
+
+
+def test_a_contact_that_is_not_an_address_is_not_sent(monkeypatch):
+    from readinglist.lookup.http import user_agent
+
+    monkeypatch.setenv("READINGLIST_MAILTO", "me@example.org\r\nX-Evil: 1")
+    assert "mailto" not in user_agent() and "\n" not in user_agent()
+    monkeypatch.setenv("READINGLIST_MAILTO", "me@example.org")
+    assert user_agent().endswith("; mailto:me@example.org)")
