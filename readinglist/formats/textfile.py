@@ -381,7 +381,7 @@ def read_lines(
                     line = decode_line(line.encode("latin-1"))
                 elif line[:1] == "\ufeff":
                     line = line[1:]  # the BOM of a file concatenated after another
-                if info.nul_bytes:
+                if "\x00" in line:  # stray NUL bytes, or U+0000 read from UTF-16/32
                     line = line.replace("\x00", "")
                 if length > MAX_LINE_CHARS:
                     if too_long is not None:

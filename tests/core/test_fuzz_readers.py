@@ -192,6 +192,7 @@ TEXTISH_BYTES = st.builds(
 @example(b"\xef\xbb\xbfAbstract:ok\n\xff\xfe")  # a UTF-8 BOM, then invalid UTF-8
 @example(b"A\x00b\x00s\x00t\x00r\x00a\x00c\x00t\x00:\x00\x00")  # BOM-less UTF-16, odd tail
 @example(b"\x00A\x00b\x00s\x00t\x00r\x00a\x00c\x00t\x00:\x00\xd8\x00\x00")
+@example(b"\xff\xfe\x00\x01\r\x00\r\x00\x00\x00")  # a UTF-16 BOM, then a U+0000
 def test_random_bytes_only_raise_not_an_abstract_file(data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "random.txt"
