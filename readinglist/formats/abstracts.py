@@ -52,6 +52,8 @@ NOISE_LINE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A part of a "·" metadata line is a name, a date or a count: a few words at most.
+METADATA_PART_WORDS = 6
 CODE_URL = re.compile(r"\bCode:\s*(?P<url>https?://\S+?)[.,;)]*\s*$")
 REPO_URL = re.compile(
     r"https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/[^\s{}()<>\"',;]+"
@@ -132,10 +134,12 @@ def is_noise(line: str) -> bool:
         return True
     if NOISE_LINE.match(stripped):
         return True
-    # "NVIDIA · Mar 14 · 12 authors": a metadata line when any part is clearly metadata.
-    if "·" in stripped:
+    # "NVIDIA · Mar 14 · 12 authors": a metadata line when any part is clearly metadata,
+    # and none is prose: "12 · 10 runs ... of the model." is a line of an abstract.
+    if "·" in stripped and not stripped.endswith((".", "!", "?", "。", "！", "？")):
         parts = [p.strip() for p in stripped.split("·") if p.strip()]
-        return any(NOISE_LINE.match(p) or DATE_LINE.match(p) for p in parts)
+        if all(len(p.split()) <= METADATA_PART_WORDS for p in parts):
+            return any(NOISE_LINE.match(p) or DATE_LINE.match(p) for p in parts)
     return False
 
 

@@ -452,3 +452,15 @@ def test_untitled_abstract_next_to_furniture_is_kept():
         (PAPERS[0][1], False),
     ]
     assert records[1].title == PAPERS[0][0]
+
+
+def test_an_abstract_line_with_a_middle_dot_after_a_number_is_no_metadata():
+    """Found by test_generated_daily_page_reads_back_exactly: "00000· 0 0 ..." was read
+    as a "12 authors · NVIDIA" line, so the title lost its abstract."""
+    abstract = (
+        "00000· 0 0 00 000 000 0000 00000 0000000 00000000000 00000000000. 0 0 0 0. "
+        "0 0 0 0. 0 0 0 0 0 00 00."
+    )
+    records = list(read_abstracts(enumerate(["0 0", "", abstract], start=1)))
+    assert [(r.title, r.abstract) for r in records] == [("0 0", abstract)]
+    assert is_noise("NVIDIA · Published on Mar 14 · 12 authors")
