@@ -80,6 +80,16 @@ class Evaluator:
         self._positions: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
         self._positions_bytes = 0
         self._lock = threading.Lock()
+        self._paper_ids: np.ndarray | None = None
+
+    def paper_ids(self, column) -> np.ndarray:
+        """Paper id by global docnum (the "id" column), read once per searcher."""
+        if self._paper_ids is None:
+            count = self.searcher.doc_count_all()
+            self._paper_ids = np.fromiter(
+                (column[i] for i in range(count)), dtype=np.int64, count=count
+            )
+        return self._paper_ids
 
     # Reading postings
 

@@ -327,11 +327,16 @@ class WhooshIndex(SearchIndex):
             terms = _matched_terms(parsed, searcher.reader())
             ids = searcher.reader().column_reader("id")
             hits = [SearchHit(ids[docnum], "", "", score) for score, docnum in results.top_n]
-            if len(hits) == ranked:
+            docnums = getattr(results, "docnums", None)
+            if len(hits) == ranked and docnums is not None:
+                # Paper ids of the unranked rest straight from the arrays.
+                shown = np.fromiter((d for _, d in results.top_n), dtype=np.int64)
+                rest = docnums[~np.isin(docnums, shown)]
+                paper_ids = self._evaluator.paper_ids(ids)[rest].tolist()
+                hits.extend([SearchHit(paper_id, "", "", 0.0) for paper_id in paper_ids])
+            elif len(hits) == ranked:
                 seen = {hit.id for hit in hits}
-                docnums = getattr(results, "docnums", None)
-                docnums = searcher.docs_for_query(parsed) if docnums is None else docnums.tolist()
-                for docnum in docnums:
+                for docnum in searcher.docs_for_query(parsed):
                     paper_id = ids[docnum]
                     if paper_id not in seen:
                         hits.append(SearchHit(paper_id, "", "", 0.0))
