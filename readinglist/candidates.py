@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from readinglist.errors import ImportCancelled
+from readinglist.formats.textfile import file_kind
 from readinglist.models import SkippedFile
 from readinglist.paths import DATABASE_NAME
 
@@ -77,19 +78,6 @@ def wanted_in_folder(name: str) -> bool:
         and Path(lowered).suffix in FOLDER_EXTENSIONS
         and not lowered.startswith(FOLDER_SKIPPED_NAMES)
     )
-
-
-def kind_of(mode: int) -> str:
-    """What a non-regular file is, in words."""
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a special file"
 
 
 def find_candidates(
@@ -200,7 +188,7 @@ class _Walk:
             elif not wanted_in_folder(entry.name):
                 continue
             elif not stat.S_ISREG(info.st_mode):
-                self.skip(shown_path, f"not a regular file: {kind_of(info.st_mode)}")
+                self.skip(shown_path, f"not a regular file: {file_kind(info.st_mode)}")
             elif (info.st_dev, info.st_ino) in self.seen_files:
                 self.skip(shown_path, "the same file was found under another name")
             else:

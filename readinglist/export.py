@@ -28,6 +28,7 @@ from readinglist.db import papers as paper_queries
 from readinglist.errors import UserError
 from readinglist.formats import csl, markdown, ris
 from readinglist.formats.bibtex import BibExtras, to_bibtex
+from readinglist.formats.textfile import file_kind
 from readinglist.models import Paper
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ def check_target(path: str | os.PathLike, *, create_folders: bool = False) -> Pa
     if status is not None:
         if not stat.S_ISREG(status.st_mode):
             raise UserError(
-                f"cannot export to {path}: it is {_kind(status.st_mode)}, not a regular file"
+                f"cannot export to {path}: it is {file_kind(status.st_mode)}, not a regular file"
             )
         return Path(os.path.realpath(path)) if path.is_symlink() else path
     if path.is_symlink():
@@ -225,18 +226,6 @@ def check_target(path: str | os.PathLike, *, create_folders: bool = False) -> Pa
     if not stat.S_ISDIR(folder_status.st_mode):
         raise UserError(f"cannot export to {path}: {folder} is not a folder")
     return path
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a special file"
 
 
 def _holds(path: Path, data: bytes) -> bool:

@@ -286,14 +286,7 @@ class RecordSink:
             citekeys.pin_keys(self.db, [paper_id])  # the author's own key, cited already
         self._add_tags(paper_id, record)
         if record.entry_type or record.extra_fields:
-            self.db.execute(
-                "INSERT INTO paper_bibtex (paper_id, entry_type, fields) VALUES (?, ?, ?)",
-                [
-                    paper_id,
-                    record.entry_type,
-                    json.dumps([list(pair) for pair in record.extra_fields], ensure_ascii=False),
-                ],
-            )
+            self._insert_bibtex(paper_id, record)
         return paper_id
 
     def _add_tags(self, paper_id: int, record: ParsedRecord) -> None:
@@ -452,6 +445,11 @@ class RecordSink:
             return False
         if self.db.execute("SELECT 1 FROM paper_bibtex WHERE paper_id = ?", [paper_id]).fetchone():
             return False
+        self._insert_bibtex(paper_id, record)
+        return True
+
+    def _insert_bibtex(self, paper_id: int, record: ParsedRecord) -> None:
+        """The entry type and the fields without a column, written back on export."""
         self.db.execute(
             "INSERT INTO paper_bibtex (paper_id, entry_type, fields) VALUES (?, ?, ?)",
             [
@@ -460,7 +458,6 @@ class RecordSink:
                 json.dumps([list(pair) for pair in record.extra_fields], ensure_ascii=False),
             ],
         )
-        return True
 
     def _user_fields(self, paper_id: int) -> set[str]:
         """The fields the user set on this paper, which no import overwrites."""

@@ -154,7 +154,7 @@ class _Parser:
             self.pos = _skip_control_word_tail(self.text, after, end)
             return Text(SYMBOLS[name])
         if name in STYLE_COMMANDS or name == "ensuremath":
-            close = _group_end(self.text, after, end)
+            close = group_end(self.text, after, end)
             if close == -1:
                 return None
             if name == "ensuremath":
@@ -174,7 +174,7 @@ class _Parser:
     ) -> Node | None:
         text = self.text
         if pos < end and text[pos] == "{":
-            close = _group_end(text, pos, end)
+            close = group_end(text, pos, end)
             if close == -1:
                 return None
             inner, after = text[pos + 1 : close], close + 1
@@ -219,7 +219,7 @@ def _backslashes_before(text: str, pos: int) -> int:
     return count
 
 
-def _group_end(text: str, pos: int, end: int) -> int:
+def group_end(text: str, pos: int, end: int) -> int:
     """The index of the brace closing the group that opens at ``pos``, or -1."""
     if pos >= end or text[pos] != "{":
         return -1
@@ -294,7 +294,7 @@ def _has_arguments(source: str, pos: int, count: int) -> bool:
         if pos >= len(source) or source[pos] in "}^_&":
             return False
         if source[pos] == "{":
-            close = _group_end(source, pos, len(source))
+            close = group_end(source, pos, len(source))
             if close == -1:
                 return False
             pos = close + 1

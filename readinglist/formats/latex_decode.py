@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 
 from pylatexenc.latexwalker import LatexWalker
 
-from readinglist.formats.latex import UNTYPESET_COMMAND, math_latex
+from readinglist.formats.latex import UNTYPESET_COMMAND, group_end, math_latex
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def restore_math_characters(math: str) -> str:
     for found in _EXPORTED_MATH_START.finditer(math):
         if found.start() < pos:
             continue  # inside a piece already restored
-        close = _group_end(math, found.end() - 1)
+        close = group_end(math, found.end() - 1, len(math))
         if close == -1:
             continue
         piece_end = close + 1
@@ -94,24 +94,6 @@ def restore_math_characters(math: str) -> str:
 
 
 _EXPORTED_MATH_START = re.compile(r"\\ensuremath\{|\{\\mbox\{")
-
-
-def _group_end(text: str, pos: int) -> int:
-    """The index of the brace closing the group that opens at ``pos``, or -1."""
-    depth, index = 0, pos
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
 
 
 @lru_cache(maxsize=4096)

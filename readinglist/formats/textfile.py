@@ -137,7 +137,7 @@ def open_regular(path: Path) -> BinaryIO:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(21, "Is a directory", str(path))
         if not stat.S_ISREG(mode):
-            raise NotAnAbstractFile(f"not a regular file: this is {_kind(mode)}; not read")
+            raise NotAnAbstractFile(f"not a regular file: this is {file_kind(mode)}; not read")
         if hasattr(os, "set_blocking"):
             os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")
@@ -146,7 +146,10 @@ def open_regular(path: Path) -> BinaryIO:
         raise
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words (for messages)."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
     if stat.S_ISFIFO(mode):
         return "a named pipe (FIFO)"
     if stat.S_ISSOCK(mode):

@@ -407,7 +407,11 @@ def _position_keys(segments, fieldname, btext, docnums, fmt) -> np.ndarray:
 
 
 def _deltas(value: bytes) -> list[int]:
-    """The position gaps of a Positions-format value (what ``decode_positions`` sums)."""
+    """The position gaps of a Positions-format value (what ``decode_positions`` sums).
+
+    Whoosh stores them pickled and unpickles them itself; the same trust applies here: the
+    index is only ever one this installation wrote, in its private cache folder
+    (readinglist/index_location.py), never one that came with a library."""
     if not value.endswith(b"."):
         value += b"."
     return loads(value[_INT_SIZE:])
