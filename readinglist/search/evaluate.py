@@ -17,8 +17,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import partial
-from itertools import chain
+from itertools import accumulate, chain
 from pickle import loads
 
 import numpy as np
@@ -203,12 +202,32 @@ class Evaluator:
             if any(isinstance(sub, wq.Not) for sub in q.subqueries):
                 raise Unsupported("Or with NOT")
             return self._boost(_union([self.evaluate(s) for s in q.subqueries]), q.boost)
+        if kind is wq.NumericRange:
+            # Compiled as Whoosh compiles it: a constant score over the terms of the range.
+            return self.evaluate(q._compile_query(self.searcher.reader()))
+        if kind is wq.ConstantScoreQuery:
+            ids = self._ids(q.child)
+            return Matches(ids, np.full(len(ids), float(q.score)))
         if kind is wq.AndNot:
             positive = self.evaluate(q.a)
             negative = self.evaluate(q.b)
             keep = ~np.isin(positive.ids, negative.ids, assume_unique=True)
             return self._boost(Matches(positive.ids[keep], positive.scores[keep]), q.boost)
         raise Unsupported(f"{kind.__name__} queries")
+
+    def _ids(self, q) -> np.ndarray:
+        """The documents a query matches, unscored (what a constant score wraps)."""
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return _EMPTY_IDS
+        kind = type(q)
+        if kind is wq.Term:
+            return self.evaluate(q).ids
+        if kind is wq.TermRange and q.constantscore:
+            btexts = q._btexts(self.searcher.reader())
+            return _union_ids([self.postings(q.fieldname, btext)[0] for btext in btexts])
+        if kind is wq.Or and not q.minmatch:
+            return _union_ids([self._ids(sub) for sub in q.subqueries])
+        raise Unsupported(f"{kind.__name__} under a constant score")
 
     @staticmethod
     def _boost(matches: Matches, boost: float) -> Matches:
@@ -235,11 +254,7 @@ class Evaluator:
     def _constant(self, q) -> Matches:
         """Prefix and fuzzy terms: the union of the chosen terms, one constant score."""
         terms = q.prepare(self.searcher.reader())
-        arrays = [self.postings(q.fieldname, btext)[0] for btext in terms]
-        arrays = [a for a in arrays if len(a)]
-        if not arrays:
-            return Matches.empty()
-        ids = arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+        ids = _union_ids([self.postings(q.fieldname, btext)[0] for btext in terms])
         return Matches(ids, np.full(len(ids), float(q.boost)))
 
     def _phrase(self, q) -> Matches:
@@ -274,39 +289,42 @@ class Evaluator:
 
     def _positions_match(self, fieldname, words, docnums: np.ndarray) -> np.ndarray:
         """For each candidate, whether the words occur one after another: each word's
-        (document, position - its place in the phrase) pairs, intersected."""
+        (document, position - its place in the phrase) keys, intersected, the word with
+        the fewest first."""
         fmt = self.searcher.schema[fieldname].format
-        unique = list(dict.fromkeys(words))
-        keys = {w: self._position_keys(fieldname, w, docnums, fmt) for w in unique}
+        keys = {w: self._position_keys(fieldname, w, docnums, fmt) for w in set(words)}
         common = None
-        for place, word in enumerate(words):
+        for place, word in sorted(enumerate(words), key=lambda pw: len(keys[pw[1]])):
             shifted = keys[word] - place
-            common = shifted if common is None else np.intersect1d(common, shifted)
+            common = shifted if common is None else _sorted_intersection(common, shifted)
             if not len(common):
                 return np.zeros(len(docnums), dtype=bool)
-        return np.isin(docnums, np.unique(common >> _POSITION_BITS), assume_unique=True)
+        found = common >> _POSITION_BITS
+        found = found[np.concatenate(([True], found[1:] != found[:-1]))]
+        return _members(docnums, found)
 
     def _position_keys(self, fieldname, btext, docnums: np.ndarray, fmt) -> np.ndarray:
-        """A term's position keys in ``docnums``. When the candidates are a good part of
-        the term's documents, every position of the term is decoded and kept (a hot
-        word comes back in other phrases); otherwise only the candidates'."""
+        """A term's position keys, sorted: those of every document it is in, or only of
+        the candidates ``docnums``. When the candidates are a good part of the term's
+        documents, every position of the term is decoded and kept (a hot word comes
+        back in other phrases)."""
         key = (fieldname, btext)
         with self._lock:
             found = self._positions.get(key)
             if found is not None:
                 self._positions.move_to_end(key)
-        if found is None:
-            if len(docnums) * 3 < len(self.postings(fieldname, btext)[0]):
-                return _position_keys(self.segments, fieldname, btext, docnums, fmt)
-            found = _position_keys(self.segments, fieldname, btext, None, fmt)
-            with self._lock:
-                if found.nbytes <= self._cache_bytes // 4:
-                    self._positions[key] = found
-                    self._positions_bytes += found.nbytes
-                    while self._positions_bytes > self._cache_bytes:
-                        _, old = self._positions.popitem(last=False)
-                        self._positions_bytes -= old.nbytes
-        return found[np.isin(found >> _POSITION_BITS, docnums)]
+                return found
+        if len(docnums) * 3 < len(self.postings(fieldname, btext)[0]):
+            return _position_keys(self.segments, fieldname, btext, docnums, fmt)
+        found = _position_keys(self.segments, fieldname, btext, None, fmt)
+        with self._lock:
+            if found.nbytes <= self._cache_bytes // 4:
+                self._positions[key] = found
+                self._positions_bytes += found.nbytes
+                while self._positions_bytes > self._cache_bytes:
+                    _, old = self._positions.popitem(last=False)
+                    self._positions_bytes -= old.nbytes
+        return found
 
     def rank(self, q, limit: int | None) -> Ranked:
         matches = self.evaluate(q)
@@ -352,77 +370,142 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
 
 
 _POSITION_BITS = 24
+# A Positions value: a 4-byte count, then the pickled list of position gaps (protocol 2):
+# PROTO 2, EMPTY_LIST, BINPUT 0, then one BININT1 ("K" + byte) per gap below 256, with
+# MARK ... APPENDS around them ("(" ... "e") for several gaps or a trailing APPEND ("a")
+# for one, and STOP (".") unless a codec stripped it. Gaps below 256 are nearly all of
+# them in abstracts and titles, so such values are decoded as arrays, all at once.
+_PICKLE_HEAD = 4 + 5
+_STOP = ord(".")
 
 
 def _position_keys(segments, fieldname, btext, docnums, fmt) -> np.ndarray:
     """``docnum << 24 | position`` for every position of a term in the given docnums
-    (all its documents if None). Deleted documents may be included: callers filter."""
-    docs: list[int] = []
-    codes: list[list[int]] = []
-    deltas = _deltas if type(fmt) is Positions else partial(_decoded_deltas, fmt)
+    (all its documents if None), sorted. Deleted documents may be included: callers
+    filter."""
+    parts = []
     for reader, offset in segments:
         if (fieldname, btext) not in reader:
             continue
         wanted = None
         if docnums is not None:
             end = offset + reader.doc_count_all()
-            wanted = docnums[(docnums >= offset) & (docnums < end)]
-            if not len(wanted):
+            lo, hi = np.searchsorted(docnums, [offset, end])
+            if lo == hi:
                 continue
-            wanted = wanted - offset
-        m = reader._terms.matcher(fieldname, btext, fmt)
-        while m.is_active():
-            if isinstance(m, W3LeafMatcher):
-                if m._data is None:
-                    m._read_data()
-                raw = np.asarray(m._data[0], dtype=np.int64)
-                ids = raw if m._byteids else np.cumsum(raw)
-                if wanted is None:
-                    hits = range(len(ids))
-                else:
-                    hits = np.nonzero(np.isin(ids, wanted, assume_unique=True))[0].tolist()
-                if len(hits):
-                    m._read_values()
-                    values = m._values
-                    for j in hits:
-                        docs.append(int(ids[j]) + offset)
-                        codes.append(deltas(values[j]))
-                m._next_block()
-            else:
-                doc = m.id()
-                if wanted is None or doc in wanted:
-                    docs.append(doc + offset)
-                    codes.append(_gaps(list(m.value_as("positions"))))
-                m.next()
-    if not docs:
+            wanted = docnums[lo:hi] - offset
+        docs, values = _segment_values(reader, fieldname, btext, fmt, wanted)
+        if docs:
+            parts.append(_keys(np.concatenate(docs) + offset, values, fmt))
+    if not parts:
         return _EMPTY_IDS
-    counts = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
-    flat = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=int(counts.sum()))
-    running = np.cumsum(flat)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    before = np.concatenate(([0], running))[starts]
-    positions = running - np.repeat(before, counts)
-    doc_of = np.repeat(np.asarray(docs, dtype=np.int64), counts)
-    return np.unique((doc_of << _POSITION_BITS) + positions)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _deltas(value: bytes) -> list[int]:
-    """The position gaps of a Positions-format value (what ``decode_positions`` sums).
+def _segment_values(reader, fieldname, btext, fmt, wanted):
+    """One segment's (document number arrays, position values) of a term, only for the
+    documents in ``wanted`` (sorted) if given."""
+    docs: list[np.ndarray] = []
+    values: list = []
+    m = reader._terms.matcher(fieldname, btext, fmt)
+    while m.is_active():
+        if isinstance(m, W3LeafMatcher):
+            if m._data is None:
+                m._read_data()
+            raw = np.asarray(m._data[0], dtype=np.int64)
+            ids = raw if m._byteids else np.cumsum(raw)
+            m._read_values()
+            if wanted is None:
+                docs.append(ids)
+                values.extend(m._values)
+            else:
+                hits = _members(ids, wanted)
+                if hits.any():
+                    docs.append(ids[hits])
+                    block = m._values
+                    values.extend(block[j] for j in np.flatnonzero(hits).tolist())
+            m._next_block()
+        else:
+            doc = m.id()
+            if wanted is None or _members(np.array([doc]), wanted)[0]:
+                docs.append(np.array([doc], dtype=np.int64))
+                values.append(m.value())
+            m.next()
+    return docs, values
 
-    Whoosh stores them pickled and unpickles them itself; the same trust applies here: the
-    index is only ever one this installation wrote, in its private cache folder
-    (readinglist/index_location.py), never one that came with a library."""
+
+def _keys(docs: np.ndarray, values: list, fmt) -> np.ndarray:
+    """Position keys of ``values`` (one per document in ``docs``, in order)."""
+    count = len(values)
+    if type(fmt) is not Positions:
+        return _keys_slowly(docs, [fmt.decode_positions(v) for v in values])
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=count)
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    counts = (
+        raw[starts].astype(np.int64) << 24
+        | raw[starts + 1].astype(np.int64) << 16
+        | raw[starts + 2].astype(np.int64) << 8
+        | raw[starts + 3]
+    )
+    stop = raw[starts + lengths - 1] == _STOP
+    # Every gap a BININT1 (two bytes, the shortest form) iff the length says so.
+    body = np.where(counts == 1, 2 + 1, 1 + 2 * counts + 1)
+    simple = (counts > 0) & (lengths == _PICKLE_HEAD + body + stop)
+    if simple.all():
+        return _keys_of_simple(docs, raw, starts, counts)
+    keys = [_keys_of_simple(docs[simple], raw, starts[simple], counts[simple])]
+    rest = np.flatnonzero(~simple).tolist()
+    keys.append(_keys_slowly(docs[~simple], [_decoded(values[j]) for j in rest]))
+    return np.sort(np.concatenate(keys))
+
+
+def _keys_of_simple(docs, raw, starts, counts) -> np.ndarray:
+    if not len(docs):
+        return _EMPTY_IDS
+    total = int(counts.sum())
+    first = np.cumsum(counts) - counts  # each value's first gap, in the flat order
+    # The first gap's byte: after the head, "(" when there are several, then "K".
+    first_arg = starts + _PICKLE_HEAD + (counts > 1) + 1
+    within = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
+    gaps = raw[np.repeat(first_arg, counts) + 2 * within].astype(np.int64)
+    running = np.cumsum(gaps)
+    positions = running - np.repeat(running[first] - gaps[first], counts)
+    return (np.repeat(docs, counts) << _POSITION_BITS) + positions
+
+
+def _keys_slowly(docs, position_lists: list[list[int]]) -> np.ndarray:
+    if not len(docs):
+        return _EMPTY_IDS
+    counts = np.fromiter(map(len, position_lists), dtype=np.int64, count=len(position_lists))
+    flat = np.fromiter(chain.from_iterable(position_lists), dtype=np.int64, count=int(counts.sum()))
+    return (np.repeat(docs, counts) << _POSITION_BITS) + flat
+
+
+def _decoded(value: bytes) -> list[int]:
+    """The positions of a Positions-format value, as ``decode_positions`` gives them.
+
+    Whoosh stores the gaps pickled and unpickles them itself; the same trust applies
+    here: the index is only ever one this installation wrote, in its private cache
+    folder (readinglist/index_location.py), never one that came with a library."""
     if not value.endswith(b"."):
         value += b"."
-    return loads(value[_INT_SIZE:])
+    return list(accumulate(loads(value[_INT_SIZE:])))
 
 
-def _decoded_deltas(fmt, value: bytes) -> list[int]:
-    return _gaps(fmt.decode_positions(value))
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``sorted_set`` (sorted, unique), by binary search."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return sorted_set[at] == values
 
 
-def _gaps(positions: list[int]) -> list[int]:
-    return [b - a for a, b in zip([0, *positions], positions, strict=False)]
+def _sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if len(a) > len(b):
+        a, b = b, a
+    return a[_members(a, b)]
 
 
 def _intersection(parts: list[Matches]) -> Matches:
@@ -435,6 +518,13 @@ def _intersection(parts: list[Matches]) -> Matches:
         theirs = np.isin(part.ids, ids, assume_unique=True)
         ids, scores = ids[mine], scores[mine] + part.scores[theirs]
     return Matches(ids, scores)
+
+
+def _union_ids(arrays: list[np.ndarray]) -> np.ndarray:
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return _EMPTY_IDS
+    return arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
 
 
 def _union(parts: list[Matches]) -> Matches:

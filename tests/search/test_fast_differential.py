@@ -159,6 +159,8 @@ def _queries(docs: list[SearchDocument], per_class: int, seed: int) -> list[str]
                     f"tag:{rng.choice(TAGS).split('/')[0]} {word()}",
                     f"abstract:{word()} status:unread",
                     f"{word()} year:{rng.randint(2015, 2022)}..2025",
+                    f"year:<{rng.randint(2015, 2025)} {word()} OR {word()}",
+                    f"{word()} added:{rng.choice(('2024-03', '>2024-02-15', '<2024-03-01'))}",
                 )
             )
         )
@@ -270,6 +272,10 @@ def test_the_fast_path_answers_every_class(synthetic_index, monkeypatch):
         "model -data",
         "(model OR data) NOT title:loss",
         "tag:method status:unread",
+        "model year:2018..2025",
+        "year:>2019",
+        "data added:2024-03",
+        "model added:<2024-01-01",
     )
     for text in texts:
         index.search(text)
