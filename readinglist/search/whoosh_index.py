@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 try:
     import fcntl
@@ -76,6 +77,7 @@ class WhooshIndex(SearchIndex):
         self.fast = True
         self._evaluator = None
         self._expansions = self._expansions_of = None
+        self._lexicons = evaluate.Lexicons()  # kept across searchers: per segment
 
     # Opening and closing
 
@@ -317,31 +319,49 @@ class WhooshIndex(SearchIndex):
         """Every match, for a view that lists them all: the best ``ranked`` in order of
         relevance, then the others unranked. Scoring and sorting 60,000 matches costs
         seconds in pure Python; finding them costs a fraction of that."""
+        matches = self.search_all_ids(query, ranked=ranked)
+        scores = matches.scores.tolist()
+        scores += [0.0] * (len(matches.ids) - len(scores))
+        hits = [
+            SearchHit(paper_id, "", "", score)
+            for paper_id, score in zip(matches.ids.tolist(), scores, strict=True)
+        ]
+        return SearchResults(
+            hits, len(hits), matches.matched_terms, matches.fallback_message, matches.suggestion
+        )
+
+    def search_all_ids(self, query: str, *, ranked: int = 500) -> AllMatches:
+        """What ``search_all`` finds, as an array of paper ids and no object per match
+        (the window's table lists 90,000 of them as they are typed)."""
         if not query.strip():
-            return SearchResults()
+            return AllMatches()
         with self._lock:
             searcher = self._require_open()
             if searcher.doc_count_all() == 0:
-                return SearchResults()  # an empty index has no columns to read
+                return AllMatches()  # an empty index has no columns to read
             parsed, results, message = self._run(searcher, query, ranked)
             terms = _matched_terms(parsed, searcher.reader())
-            ids = searcher.reader().column_reader("id")
-            hits = [SearchHit(ids[docnum], "", "", score) for score, docnum in results.top_n]
+            column = searcher.reader().column_reader("id")
+            top = np.fromiter((d for _, d in results.top_n), dtype=np.int64)
+            scores = np.fromiter((s for s, _ in results.top_n), dtype=np.float64)
             docnums = getattr(results, "docnums", None)
-            if len(hits) == ranked and docnums is not None:
-                # Paper ids of the unranked rest straight from the arrays.
-                shown = np.fromiter((d for _, d in results.top_n), dtype=np.int64)
-                rest = docnums[~np.isin(docnums, shown)]
-                paper_ids = self._evaluator.paper_ids(ids)[rest].tolist()
-                hits.extend([SearchHit(paper_id, "", "", 0.0) for paper_id in paper_ids])
-            elif len(hits) == ranked:
-                seen = {hit.id for hit in hits}
-                for docnum in searcher.docs_for_query(parsed):
-                    paper_id = ids[docnum]
-                    if paper_id not in seen:
-                        hits.append(SearchHit(paper_id, "", "", 0.0))
-            suggestion = "" if hits else self._suggest(searcher, query, bool(message))
-            return SearchResults(hits, len(hits), terms, message, suggestion)
+            if docnums is not None:
+                # Paper ids of the ranked and the unranked rest straight from the arrays.
+                paper_ids = self._evaluator.paper_ids(column)
+                ids = paper_ids[top]
+                if len(docnums) > len(top):
+                    ids = np.concatenate([ids, paper_ids[docnums[~np.isin(docnums, top)]]])
+            else:
+                found = [column[docnum] for docnum in top.tolist()]
+                if len(found) == ranked:
+                    seen = set(found)
+                    for docnum in searcher.docs_for_query(parsed):
+                        paper_id = column[docnum]
+                        if paper_id not in seen:
+                            found.append(paper_id)
+                ids = np.array(found, dtype=np.int64)
+            suggestion = "" if len(ids) else self._suggest(searcher, query, bool(message))
+            return AllMatches(ids, scores, terms, message, suggestion)
 
     def _suggest(self, searcher, text: str, fell_back: bool) -> str:
         """A corrected query, offered only if it finds something."""
@@ -381,7 +401,7 @@ class WhooshIndex(SearchIndex):
             prepare(parsed, searcher.reader())
             return
         if self._expansions is None or self._expansions_of is not searcher:
-            self._expansions = evaluate.Expansions(searcher.reader())
+            self._expansions = evaluate.Expansions(searcher.reader(), self._lexicons)
             self._expansions_of = searcher
         self._expansions.prepare(parsed)
 
@@ -492,6 +512,17 @@ class _BuildLock:
         except OSError:
             return True
         return False
+
+
+class AllMatches(NamedTuple):
+    """Every match of a query as paper ids: the best first, in order of relevance (their
+    ``scores``), then the others unranked."""
+
+    ids: np.ndarray = np.empty(0, dtype=np.int64)
+    scores: np.ndarray = np.empty(0, dtype=np.float64)  # of the first len(scores) ids
+    matched_terms: frozenset[str] = frozenset()
+    fallback_message: str = ""
+    suggestion: str = ""
 
 
 class _FastResults:
