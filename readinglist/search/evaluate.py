@@ -15,12 +15,16 @@ runs Whoosh's own searcher instead.
 from __future__ import annotations
 
 import threading
+import zlib
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from pickle import loads
 
 import numpy as np
+from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.process import cdist
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.formats import Positions
@@ -70,6 +74,7 @@ class Evaluator:
         self.searcher = searcher
         self.B, self.K1 = weighting.B, weighting.K1
         self.segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
+        self.space = searcher.doc_count_all()  # global document numbers are below this
         self._deleted: dict[int, np.ndarray | None] = {}
         self._lengths: dict[tuple[int, str], np.ndarray] = {}
         self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -201,7 +206,9 @@ class Evaluator:
                 raise Unsupported("Or with minmatch or scale")
             if any(isinstance(sub, wq.Not) for sub in q.subqueries):
                 raise Unsupported("Or with NOT")
-            return self._boost(_union([self.evaluate(s) for s in q.subqueries]), q.boost)
+            return self._boost(
+                _union([self.evaluate(s) for s in q.subqueries], self.space), q.boost
+            )
         if kind is wq.NumericRange:
             # Compiled as Whoosh compiles it: a constant score over the terms of the range.
             return self.evaluate(q._compile_query(self.searcher.reader()))
@@ -224,9 +231,11 @@ class Evaluator:
             return self.evaluate(q).ids
         if kind is wq.TermRange and q.constantscore:
             btexts = q._btexts(self.searcher.reader())
-            return _union_ids([self.postings(q.fieldname, btext)[0] for btext in btexts])
+            return _union_ids(
+                [self.postings(q.fieldname, btext)[0] for btext in btexts], self.space
+            )
         if kind is wq.Or and not q.minmatch:
-            return _union_ids([self._ids(sub) for sub in q.subqueries])
+            return _union_ids([self._ids(sub) for sub in q.subqueries], self.space)
         raise Unsupported(f"{kind.__name__} under a constant score")
 
     @staticmethod
@@ -254,7 +263,7 @@ class Evaluator:
     def _constant(self, q) -> Matches:
         """Prefix and fuzzy terms: the union of the chosen terms, one constant score."""
         terms = q.prepare(self.searcher.reader())
-        ids = _union_ids([self.postings(q.fieldname, btext)[0] for btext in terms])
+        ids = _union_ids([self.postings(q.fieldname, btext)[0] for btext in terms], self.space)
         return Matches(ids, np.full(len(ids), float(q.boost)))
 
     def _phrase(self, q) -> Matches:
@@ -351,12 +360,9 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
     if isinstance(m, W3LeafMatcher):
         id_blocks, weight_blocks = [], []
         while m.is_active():
-            if m._data is None:
-                m._read_data()
-            raw = np.asarray(m._data[0], dtype=np.int64)
-            id_blocks.append(raw if m._byteids else np.cumsum(raw))
-            m._read_weights()
-            weight_blocks.append(np.asarray(m._weights, dtype=np.float64))
+            ids, weights = _block_arrays(m)
+            id_blocks.append(ids)
+            weight_blocks.append(weights)
             m._next_block()
         if not id_blocks:
             return _EMPTY_IDS, _EMPTY_SCORES
@@ -367,6 +373,46 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
         weights.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+# A block of postings is a pickled tuple (id gaps, weights, values), protocol 2. For
+# postings only the first two are needed, and unpickling the values (a string per
+# document, each rebuilt by a call to _codecs.encode) is most of the cost: the pickle is
+# cut where the values begin and closed as a pair. Anything unexpected is unpickled
+# whole, as Whoosh does.
+_VALUES_START = b"(c_codecs\nencode\n"
+_PAIR_AND_STOP = b"\x86."
+
+
+def _block_arrays(m) -> tuple[np.ndarray, np.ndarray]:
+    """The current block's (document numbers, weights), segment-local."""
+    if m._data is None and not m._byteids:
+        data = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+        if m._compression:
+            data = zlib.decompress(data)
+        cut = data.find(_VALUES_START)
+        if cut > 0:
+            # The same trust as Whoosh's own unpickling of these blocks: the index is
+            # one this installation wrote, in its private cache folder.
+            pair = loads(data[:cut] + _PAIR_AND_STOP)
+            if len(pair) == 2 and isinstance(pair[0], tuple) and len(pair[0]) == m._blocklength:
+                gaps, weights = pair
+                return np.cumsum(np.array(gaps, dtype=np.int64)), _weights(weights, m._blocklength)
+    if m._data is None:
+        m._read_data()
+    raw = np.asarray(m._data[0], dtype=np.int64)
+    m._read_weights()
+    return (raw if m._byteids else np.cumsum(raw)), np.asarray(m._weights, dtype=np.float64)
+
+
+def _weights(weights, count: int) -> np.ndarray:
+    """What ``_read_weights`` makes of a block's weights: none means 1.0 each, one
+    number is every posting's."""
+    if weights is None:
+        return np.ones(count, dtype=np.float64)
+    if isinstance(weights, float):
+        return np.full(count, weights, dtype=np.float64)
+    return np.asarray(weights, dtype=np.float64)
 
 
 _POSITION_BITS = 24
@@ -514,20 +560,33 @@ def _intersection(parts: list[Matches]) -> Matches:
     for part in parts[1:]:
         if not len(ids):
             break
-        mine = np.isin(ids, part.ids, assume_unique=True)
-        theirs = np.isin(part.ids, ids, assume_unique=True)
-        ids, scores = ids[mine], scores[mine] + part.scores[theirs]
+        mine = _members(ids, part.ids)
+        ids, scores = ids[mine], scores[mine] + part.scores[_members(part.ids, ids)]
     return Matches(ids, scores)
 
 
-def _union_ids(arrays: list[np.ndarray]) -> np.ndarray:
+# Past this share of the document numbers, unions are made on a mask of them all (linear)
+# instead of by sorting what is united.
+_DENSE = 1 / 16
+
+
+def _union_ids(arrays: list[np.ndarray], space: int) -> np.ndarray:
     arrays = [a for a in arrays if len(a)]
     if not arrays:
         return _EMPTY_IDS
-    return arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+    if len(arrays) == 1:
+        return arrays[0]
+    if sum(map(len, arrays)) < space * _DENSE:
+        return np.unique(np.concatenate(arrays))
+    present = np.zeros(space, dtype=bool)
+    for ids in arrays:
+        present[ids] = True
+    return np.flatnonzero(present)
 
 
-def _union(parts: list[Matches]) -> Matches:
+def _union(parts: list[Matches], space: int) -> Matches:
+    """Every document of the parts, its scores summed (in the parts' order, as Whoosh
+    adds them)."""
     parts = [p for p in parts if len(p.ids)]
     if not parts:
         return Matches.empty()
@@ -535,25 +594,89 @@ def _union(parts: list[Matches]) -> Matches:
         return parts[0]
     all_ids = np.concatenate([p.ids for p in parts])
     all_scores = np.concatenate([p.scores for p in parts])
-    ids, inverse = np.unique(all_ids, return_inverse=True)
-    return Matches(ids, np.bincount(inverse, weights=all_scores, minlength=len(ids)))
+    if len(all_ids) < space * _DENSE:
+        ids, inverse = np.unique(all_ids, return_inverse=True)
+        return Matches(ids, np.bincount(inverse, weights=all_scores, minlength=len(ids)))
+    ids = _union_ids([p.ids for p in parts], space)
+    return Matches(ids, np.bincount(all_ids, weights=all_scores, minlength=space)[ids])
 
 
 # Expanding prefix and fuzzy terms
 
 
+@dataclass(slots=True)
+class _Lexicon:
+    """One segment's terms of one field, sorted, with their document frequencies."""
+
+    terms: list[bytes]
+    frequencies: np.ndarray
+    words: list[str] | None = None  # the terms decoded, made when a fuzzy term asks
+    lengths: np.ndarray | None = None
+
+    @classmethod
+    def read(cls, segment, fieldname: str) -> _Lexicon:
+        terms, frequencies = [], []
+        for btext, info in segment.iter_field(fieldname):
+            terms.append(btext)
+            frequencies.append(info.doc_frequency())
+        return cls(terms, np.asarray(frequencies, dtype=np.int64))
+
+    def span(self, start: bytes) -> tuple[int, int]:
+        """Where the terms beginning with ``start`` are (UTF-8 never holds 0xFF)."""
+        return bisect_left(self.terms, start), bisect_left(self.terms, start + b"\xff")
+
+    def decoded(self, field) -> tuple[list[str], np.ndarray]:
+        if self.words is None:
+            words = [field.from_bytes(btext) for btext in self.terms]
+            self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+            self.words = words
+        return self.words, self.lengths
+
+
+class Lexicons:
+    """The term lists of every segment, kept across searchers: a segment's terms and
+    their frequencies never change once it is written (a deletion leaves them, as it
+    leaves what Whoosh's own term infos say). Reading them costs about a quarter of a
+    second per field of a 50,000-paper segment; after a write only the new segment is
+    read."""
+
+    def __init__(self):
+        self._kept: dict[tuple[str, str], _Lexicon] = {}
+        self._lock = threading.Lock()
+
+    def of(self, reader, fieldname: str) -> list[_Lexicon]:
+        found = []
+        live = set()
+        for segment, _ in reader.leaf_readers():
+            key = (segment.segment().segment_id(), fieldname)
+            live.add(key[0])
+            with self._lock:
+                lexicon = self._kept.get(key)
+            if lexicon is None:
+                lexicon = _Lexicon.read(segment, fieldname)
+                with self._lock:
+                    self._kept[key] = lexicon
+            found.append(lexicon)
+        with self._lock:
+            for key in [k for k in self._kept if k[0] not in live]:
+                del self._kept[key]
+        return found
+
+
 class Expansions:
     """Prefix and fuzzy expansions, computed once per index state and kept.
 
-    Fuzzy terms are found among the field's terms of about the right length (an edit
-    changes the length by at most one), not by measuring every term sharing the first
-    letter; the result is the same set Whoosh's ``terms_within`` gives."""
+    Both read the segments' term lists (``Lexicons``) instead of walking Whoosh's term
+    dictionary: a prefix is a slice of each sorted list, and typos are measured in C
+    (rapidfuzz) among the terms sharing the first letters and of about the right
+    length (an edit changes the length by at most one). The results are the terms and
+    frequencies Whoosh's ``iter_prefix`` and ``terms_within`` give."""
 
     MAX_KEPT = 2_000
 
-    def __init__(self, reader):
+    def __init__(self, reader, lexicons: Lexicons | None = None):
         self._reader = reader
-        self._lexicons: dict[str, tuple[list[str], dict[int, list[str]]]] = {}
+        self._lexicons = lexicons or Lexicons()
         self._kept: OrderedDict[tuple, list[bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -580,36 +703,50 @@ class Expansions:
         for child in q.children():
             self.prepare(child)
 
+    def prefix_frequencies(self, fieldname: str, text: str):
+        """(term, document frequency) of the terms beginning with ``text``, in term
+        order, as ``reader.iter_prefix`` gives them."""
+        start = self._reader.schema[fieldname].to_bytes(text)
+        lexicons = self._lexicons.of(self._reader, fieldname)
+        if len(lexicons) == 1:
+            lexicon = lexicons[0]
+            lo, hi = lexicon.span(start)
+            return zip(lexicon.terms[lo:hi], lexicon.frequencies[lo:hi].tolist(), strict=True)
+        merged: dict[bytes, int] = {}
+        for lexicon in lexicons:
+            lo, hi = lexicon.span(start)
+            for btext, frequency in zip(
+                lexicon.terms[lo:hi], lexicon.frequencies[lo:hi].tolist(), strict=True
+            ):
+                merged[btext] = merged.get(btext, 0) + frequency
+        return sorted(merged.items())
+
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
         from whoosh.reading import SegmentReader
-        from whoosh.support.levenshtein import distance, levenshtein
 
         # What Whoosh does: one segment walks a Levenshtein automaton (a swap of two
-        # letters is two edits); several segments measure Damerau-Levenshtein distance.
+        # letters is two edits); several segments measure Damerau-Levenshtein distance
+        # (Whoosh's is the optimal string alignment variant, as rapidfuzz's OSA).
+        scorer = OSA.distance
         if isinstance(self._reader, SegmentReader):
-            distance = levenshtein
-        with self._lock:
-            lexicon = self._lexicons.get(fieldname)
-            if lexicon is None:
-                lexicon = self._lexicons[fieldname] = self._lexicon(fieldname)
-        _, by_length = lexicon
-        start = text[:prefix]
-        for length in range(len(text) - maxdist, len(text) + maxdist + 1):
-            for word in by_length.get(length, ()):
-                if word.startswith(start) and distance(word, text, limit=maxdist) <= maxdist:
-                    yield word
-
-    def _lexicon(self, fieldname: str):
+            scorer = Levenshtein.distance
         field = self._reader.schema[fieldname]
-        words = [field.from_bytes(btext) for btext in self._reader.lexicon(fieldname)]
-        by_length: dict[int, list[str]] = {}
-        for word in words:
-            by_length.setdefault(len(word), []).append(word)
-        return words, by_length
+        start = field.to_bytes(text[:prefix])
+        found: set[str] = set()
+        for lexicon in self._lexicons.of(self._reader, fieldname):
+            words, lengths = lexicon.decoded(field)
+            lo, hi = lexicon.span(start)
+            near = np.flatnonzero(np.abs(lengths[lo:hi] - len(text)) <= maxdist) + lo
+            candidates = [words[i] for i in near.tolist() if words[i] not in found]
+            if not candidates:
+                continue
+            distances = cdist([text], candidates, scorer=scorer, score_cutoff=maxdist, workers=1)
+            found.update(candidates[i] for i in np.flatnonzero(distances[0] <= maxdist).tolist())
+        return found
 
 
 class _FastTerms:
-    """The reader as ``_expand`` sees it, with a faster ``terms_within``."""
+    """The reader as ``_expand`` sees it, with faster term lookups."""
 
     def __init__(self, reader, expansions: Expansions):
         self._reader = reader
@@ -617,6 +754,9 @@ class _FastTerms:
 
     def terms_within(self, fieldname, text, maxdist, prefix=0):
         return self._expansions.terms_within(fieldname, text, maxdist, prefix)
+
+    def prefix_frequencies(self, fieldname, text):
+        return self._expansions.prefix_frequencies(fieldname, text)
 
     def __contains__(self, term) -> bool:
         return term in self._reader

@@ -12,6 +12,7 @@ import heapq
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 
 from whoosh import qparser, query
 from whoosh.lang.porter import stem as porter_stem
@@ -113,13 +114,24 @@ class CappedPrefix(_Capped, query.Prefix):
                 if (self.fieldname, candidate) in reader:
                     extra.add(candidate)
             text = text[: max(common, MIN_PREFIX)]
-        frequent = []
-        for scanned, (btext, info) in enumerate(reader.iter_prefix(self.fieldname, text)):
-            if scanned >= _PREFIX_SCAN:
-                break
-            frequent.append((info.doc_frequency(), btext))
+        frequent = [
+            (frequency, btext)
+            for btext, frequency in islice(
+                _prefix_frequencies(reader, self.fieldname, text), _PREFIX_SCAN
+            )
+        ]
         best = heapq.nlargest(MAX_PREFIX_TERMS, frequent)
         return sorted({btext for _, btext in best} | extra)
+
+
+def _prefix_frequencies(reader, fieldname: str, text: str):
+    """(term, document frequency) of the terms beginning with ``text``, in term order:
+    from the evaluator's term lists when ``reader`` has them (search/evaluate.py), else
+    from Whoosh's term dictionary."""
+    fast = getattr(reader, "prefix_frequencies", None)
+    if fast is not None:
+        return fast(fieldname, text)
+    return ((btext, info.doc_frequency()) for btext, info in reader.iter_prefix(fieldname, text))
 
 
 class CappedFuzzy(_Capped, query.FuzzyTerm):
