@@ -1,0 +1,122 @@
+"""The bulk evaluation's shortcuts through Whoosh's stored forms, at their edges: positions
+past 255 and gaps past 65,535 (other pickle opcodes), postings blocks of one to three
+documents (a pickled tuple without a mark), many segments and deleted documents, and
+typos measured across segments. Each answer is compared with Whoosh's own searcher."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from readinglist.search import SearchDocument, WhooshIndex
+from readinglist.search.evaluate import Evaluator, Expansions, _keys, _keys_slowly
+
+
+def _doc(paper_id: int, abstract: str, title: str = "A paper") -> SearchDocument:
+    return SearchDocument(id=paper_id, key=f"p{paper_id}", title=title, abstract=abstract)
+
+
+def _both(index: WhooshIndex, query: str) -> tuple[list[int], list[int]]:
+    index.fast = True
+    fast = index.search(query, limit=None, highlight=False)
+    index.fast = False
+    slow = index.search(query, limit=None, highlight=False)
+    index.fast = True
+    assert fast.total == slow.total, query
+    return sorted(fast.ids), sorted(slow.ids)
+
+
+@pytest.fixture
+def far_positions(tmp_path):
+    filler = " ".join(f"w{i % 5000:04d}x" for i in range(70_000))
+    docs = [
+        # The phrase only past position 255 and after a gap past 65,535.
+        _doc(1, f"opening words {filler} quantum lattice ends here"),
+        _doc(2, f"quantum lattice first, {filler[:4000]} quantum lattice again"),
+        _doc(3, "quantum purple lattice apart " + filler[:2000] + " lattice quantum"),
+        _doc(4, "lattice"),
+        _doc(5, "quantum lattice"),
+    ]
+    index = WhooshIndex(tmp_path / "index")
+    index.rebuild(iter(docs), len(docs), "s")
+    yield index
+    index.close()
+
+
+def test_phrases_far_into_long_abstracts(far_positions):
+    for query in ('"quantum lattice"', '"lattice quantum"', '"lattice ends"', '"words w0000x"'):
+        fast, slow = _both(far_positions, query)
+        assert fast == slow, query
+    assert _both(far_positions, '"quantum lattice"')[0] == [1, 2, 5]
+    assert _both(far_positions, '"lattice ends here"')[0] == [1]
+
+
+def test_position_keys_decoded_as_arrays_equal_the_pickled_ones(far_positions):
+    searcher = far_positions._searcher
+    evaluator = Evaluator(searcher)
+    fmt = searcher.schema["abstract"].format
+    for word in (b"quantum", b"lattic", b"w0000x", b"end"):
+        for reader, offset in evaluator.segments:
+            if ("abstract", word) not in reader:
+                continue
+            m = reader._terms.matcher("abstract", word, fmt)
+            docs, values = [], []
+            while m.is_active():
+                docs.append(m.id() + offset)
+                values.append(m.value())
+                m.next()
+            docs = np.asarray(docs, dtype=np.int64)
+            expected = _keys_slowly(docs, [fmt.decode_positions(v) for v in values])
+            assert np.array_equal(_keys(docs, values, fmt), np.sort(expected)), word
+
+
+def test_small_blocks_segments_and_deletions(tmp_path):
+    index = WhooshIndex(tmp_path / "index")
+    words = ["alpha", "beta", "gamma", "delta"]
+    docs = [
+        _doc(i, " ".join(words[: 1 + i % 4]) + f" rare{i % 3} tail", title=f"t{i}")
+        for i in range(1, 12)
+    ]
+    index.rebuild(iter(docs[:5]), 5, "s")
+    for doc in docs[5:]:
+        index.update([doc])  # a segment of one document each: blocks of one posting
+    index.delete([2, 7])
+    index.update([_doc(3, "gamma alpha beta replaced")])
+    try:
+        for query in (
+            "alpha",
+            "beta gamma",
+            '"alpha beta"',
+            '"beta gamma delta"',
+            "rare1 OR rare2",
+            "al*",
+            "gamna~",
+            "alpha -delta",
+            "title:t1*",
+        ):
+            fast, slow = _both(index, query)
+            assert fast == slow, query
+    finally:
+        index.close()
+
+
+def test_typos_across_segments_match_whoosh(tmp_path):
+    index = WhooshIndex(tmp_path / "index")
+    docs = [_doc(1, "transformer attention"), _doc(2, "transfomer atention")]
+    index.rebuild(iter(docs), 2, "s")
+    index.update([_doc(3, "transformers attentive")])
+    try:
+        reader = index._searcher.reader()
+        expansions = Expansions(reader)
+        found = set(expansions.terms_within("abstract", "transformr", 2, prefix=1))
+        expected = set(reader.terms_within("abstract", "transformr", 2, prefix=1))
+        assert found == expected
+        # A swap of two letters is one edit across segments (Damerau-Levenshtein).
+        swapped = set(expansions.terms_within("abstract", "aetnt", 1, prefix=1))
+        assert swapped == set(reader.terms_within("abstract", "aetnt", 1, prefix=1))
+        assert "atent" in swapped
+        for query in ("transformr~", "atention~", "attentoin~2"):
+            fast, slow = _both(index, query)
+            assert fast == slow, query
+    finally:
+        index.close()
