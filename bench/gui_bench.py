@@ -5,8 +5,9 @@ keystroke in the search bar to the table showing results (p50/p95 over 100 queri
 scrolling the table top to bottom; a column sort; peak memory. The baseline for the
 start time is a bare QApplication with an empty QTableView shown, in the same run.
 
-Usage: python bench/gui_bench.py [--papers 100000] [--library DIR]
-(a library folder given with --library is built once and reused.)
+Usage: python bench/gui_bench.py [--papers 100000] [--library DIR] [--typed-only]
+(a library folder given with --library is built once and reused; --typed-only measures
+the typed queries only, with their per-step breakdown.)
 """
 
 from __future__ import annotations
@@ -108,8 +109,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def in_process(folder: Path) -> dict[str, object]:
-    from PySide6.QtCore import QEventLoop
+def open_window(folder: Path):
     from PySide6.QtWidgets import QApplication
 
     from readinglist.gui.app import create_application
@@ -123,6 +123,13 @@ def in_process(folder: Path) -> dict[str, object]:
     window.resize(1400, 900)
     window.show()
     QApplication.processEvents()
+    return app, library, window
+
+
+def in_process(folder: Path) -> dict[str, object]:
+    from PySide6.QtCore import QEventLoop
+
+    app, library, window = open_window(folder)
     figures: dict[str, object] = {"rows": window.model.rowCount()}
 
     latencies = []
@@ -205,7 +212,11 @@ def typed_queries(count: int = 100) -> list[str]:
 def typed(window, count: int = 100, gap_ms: int = 60) -> dict[str, float]:
     """Type ``count`` queries character by character (a keystroke every ``gap_ms``),
     measuring the last keystroke to the filled table (debounce included) and the
-    longest the GUI thread went without handling a 1 ms timer (a stall)."""
+    longest the GUI thread went without handling a 1 ms timer (a stall).
+
+    Per query, the steps of the last keystroke's way to the screen: waiting for the
+    search of an earlier text still running (searches cannot be stopped), the search on
+    its thread, the hand-over to the table on the GUI thread, and painting the rows."""
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtTest import QTest
 
@@ -229,6 +240,7 @@ def typed(window, count: int = 100, gap_ms: int = 60) -> dict[str, float]:
 
     window.search_edit.setFocus()
     latencies = []
+    steps: dict[str, list[float]] = {}
     heartbeat.start()
     last[0] = clock.nsecsElapsed()
     for query in typed_queries(count):
@@ -250,27 +262,49 @@ def typed(window, count: int = 100, gap_ms: int = 60) -> dict[str, float]:
         QTest.keyClicks(window.search_edit, query[-1])
         loop.exec()
         window.search_finished.disconnect(done)
+        painting = time.perf_counter()
         window.table.viewport().repaint()
-        latencies.append((time.perf_counter() - started) * 1000)
+        ended = time.perf_counter()
+        latencies.append((ended - started) * 1000)
+        timing = dict(getattr(window, "search_timing", {}))
+        timing["paint ms"] = (ended - painting) * 1000
+        for name, value in timing.items():
+            steps.setdefault(name, []).append(value)
     heartbeat.stop()
-    return {
+    figures = {
         "typed queries": float(count),
         "typed: keystroke to table p50 ms": statistics.median(latencies),
         "typed: keystroke to table p95 ms": percentile(latencies, 0.95),
         "typed: debounce ms (included)": float(window.search_timer.interval()),
         "typed: longest GUI-thread stall ms": longest[0] / 1e6,
     }
+    for name, values in steps.items():
+        if name.endswith(" ms"):
+            label = name.removesuffix(" ms")
+            figures[f"typed step: {label} p50 ms"] = statistics.median(values)
+            figures[f"typed step: {label} p95 ms"] = percentile(values, 0.95)
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--library", type=Path)
+    parser.add_argument("--typed-only", action="store_true", help="only the typed queries")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.library or Path(tmp) / "library"
         folder.parent.mkdir(parents=True, exist_ok=True)
         build_library(folder, args.papers)
+        if args.typed_only:
+            _app, library, window = open_window(folder)
+            figures = typed(window)
+            figures["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            for name, value in figures.items():
+                print(f"{name}: {value:.1f}")
+            window.close()
+            library.close()
+            return
         baseline = start_time("baseline")
         start = start_time(str(folder))
         figures = in_process(folder)

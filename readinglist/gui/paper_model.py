@@ -1,22 +1,28 @@
 """The paper table's model: the ordered ids of the current view, rows fetched lazily.
 
-Only ids are held (100,000 ints are cheap); rows are loaded in pages as the view asks
-for them and kept in a bounded cache. Sorting re-queries SQLite with an indexed ORDER BY
-instead of sorting in Python, so a sort of 100,000 papers costs one query.
+Only ids are held, in an array (100,000 of them cost 800 KB and no object each); rows
+are loaded in pages as the view asks for them and kept in a bounded cache. Sorting
+re-queries SQLite with an indexed ORDER BY instead of sorting in Python, so a sort of
+100,000 papers costs one query. A search's first page of rows and its snippets arrive
+with its results; the snippets of rows scrolled to later are asked for through
+``snippet_loader`` (a worker) and filled in when they come.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -70,45 +76,77 @@ class PaperTableModel(QAbstractTableModel):
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
         self.library = library
-        self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
+        self._ids = np.empty(0, dtype=np.int64)
+        self._rows: np.ndarray | None = None  # row by paper id (-1: not shown), made on need
         self._cache: OrderedDict[int, PaperSummary] = OrderedDict()
         self.tag_colors: dict[str, str] = {}
         self.match_terms: frozenset[str] = frozenset()
         self._snippets: dict[int, str] = {}
+        # Snippets of rows painted before theirs came: asked for once, by the next turn
+        # of the event loop. Without a loader they are made here, as they are painted.
+        self.snippet_loader: Callable[[list[int], frozenset[str]], None] | None = None
+        self._snippets_asked: set[int] = set()
+        self._snippets_wanted: list[int] = []
+        self._ask_timer = QTimer(self, singleShot=True, interval=0)
+        self._ask_timer.timeout.connect(self._ask_for_snippets)
         self.reorder_list_id: int | None = None  # set while a list shows in its own order
 
     # The ids behind the rows
 
-    def set_ids(self, ids: list[int], match_terms: frozenset[str] = frozenset()) -> None:
+    def set_ids(
+        self,
+        ids: Iterable[int] | np.ndarray,
+        match_terms: frozenset[str] = frozenset(),
+        *,
+        rows: dict[int, PaperSummary] | None = None,
+        snippets: dict[int, str] | None = None,
+        tag_colors: dict[str, str] | None = None,
+    ) -> None:
+        """Show these papers. ``rows`` and ``snippets`` already read (a search's first
+        page, from its worker) are kept; so are ``tag_colors`` (read here otherwise)."""
+        if tag_colors is None:
+            tag_colors = {tag.name: tag.color for tag in self.library.tags() if tag.color}
         self.beginResetModel()
-        self._ids = list(ids)
+        self._ids = np.asarray(ids if isinstance(ids, np.ndarray) else list(ids), dtype=np.int64)
+        self._rows = None
         self.match_terms = match_terms
-        self._snippets.clear()
-        self._row_of = {paper_id: row for row, paper_id in enumerate(self._ids)}
+        self._snippets = dict(snippets or {})
+        self._snippets_asked.clear()
+        self._snippets_wanted.clear()
         self._cache.clear()
-        self.tag_colors = {tag.name: tag.color for tag in self.library.tags() if tag.color}
+        if rows:
+            self._cache.update(rows)
+        self.tag_colors = tag_colors
         self.endResetModel()
 
     def ids(self) -> list[int]:
-        return list(self._ids)
+        return self._ids.tolist()
 
     def id_at(self, row: int) -> int:
-        return self._ids[row]
+        return int(self._ids[row])
 
     def row_of(self, paper_id: int) -> int | None:
-        return self._row_of.get(paper_id)
+        if self._rows is None:
+            rows = np.full(int(self._ids.max()) + 1 if len(self._ids) else 0, -1, dtype=np.int64)
+            rows[self._ids[::-1]] = np.arange(len(self._ids) - 1, -1, -1)  # the first wins
+            self._rows = rows
+        if not isinstance(paper_id, int | np.integer) or not 0 <= paper_id < len(self._rows):
+            return None
+        row = int(self._rows[paper_id])
+        return row if row >= 0 else None
 
     def refresh_papers(self, paper_ids) -> None:
         """Reload the rows of these papers (their data changed, not their place)."""
         for paper_id in paper_ids:
             self._cache.pop(paper_id, None)
-            row = self._row_of.get(paper_id)
+            self._snippets.pop(paper_id, None)
+            self._snippets_asked.discard(paper_id)
+            row = self.row_of(paper_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def summary(self, row: int) -> PaperSummary | None:
-        paper_id = self._ids[row]
+        paper_id = int(self._ids[row])
         found = self._cache.get(paper_id)
         if found is None:
             self._load_page(row)
@@ -119,7 +157,7 @@ class PaperTableModel(QAbstractTableModel):
 
     def _load_page(self, row: int) -> None:
         start = max(0, row - PAGE // 4)
-        page = [i for i in self._ids[start : start + PAGE] if i not in self._cache]
+        page = [i for i in self._ids[start : start + PAGE].tolist() if i not in self._cache]
         self._cache.update(self.library.summaries(page))
         while len(self._cache) > CACHE_ROWS:
             self._cache.popitem(last=False)
@@ -141,7 +179,7 @@ class PaperTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == PaperIdRole:
-            return self._ids[index.row()]
+            return int(self._ids[index.row()])
         paper = self.summary(index.row())
         if paper is None:
             return None
@@ -173,9 +211,33 @@ class PaperTableModel(QAbstractTableModel):
         """The best-matching passage, with matches in <b>: only for rows on screen."""
         if not self.match_terms:
             return ""
-        if paper_id not in self._snippets:
-            self._snippets[paper_id] = self.library.snippet(paper_id, self.match_terms)
-        return self._snippets[paper_id]
+        found = self._snippets.get(paper_id)
+        if found is not None:
+            return found
+        if self.snippet_loader is None:
+            found = self._snippets[paper_id] = self.library.snippet(paper_id, self.match_terms)
+            return found
+        if paper_id not in self._snippets_asked:
+            self._snippets_asked.add(paper_id)
+            self._snippets_wanted.append(paper_id)
+            self._ask_timer.start()
+        return ""  # until the loader's answer comes
+
+    def _ask_for_snippets(self) -> None:
+        wanted, self._snippets_wanted = self._snippets_wanted, []
+        if wanted and self.snippet_loader is not None:
+            self.snippet_loader(wanted, self.match_terms)
+
+    def add_snippets(self, terms: frozenset[str], snippets: dict[int, str]) -> None:
+        """Snippets a loader made; dropped if the table shows another search since."""
+        if terms != self.match_terms:
+            return
+        self._snippets.update(snippets)
+        column = COLUMN_INDEX["match"]
+        for paper_id in snippets:
+            row = self.row_of(paper_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, column), self.index(row, column))
 
     @staticmethod
     def _display(paper: PaperSummary, name: str) -> str:
@@ -228,7 +290,7 @@ class PaperTableModel(QAbstractTableModel):
         return [PAPER_IDS_MIME]
 
     def mimeData(self, indexes):
-        ids = sorted({self._ids[i.row()] for i in indexes if i.isValid()})
+        ids = sorted({int(self._ids[i.row()]) for i in indexes if i.isValid()})
         mime = QMimeData()
         mime.setData(PAPER_IDS_MIME, ",".join(map(str, ids)).encode())
         return mime

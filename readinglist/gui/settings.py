@@ -29,7 +29,9 @@ SORT_COLUMN = Setting("table/sort_column", str, "added")
 SORT_DESCENDING = Setting("table/sort_descending", bool, True)
 LAST_PAPER = Setting("table/last_paper", int, 0)
 LAST_IMPORT_DIR = Setting("import/last_dir", str, "")
-SEARCH_DEBOUNCE_MS = Setting("search/debounce_ms", int, 150)
+# How long the search bar waits after a key before it searches, when no search runs
+# (while one runs, the newest text waits for it anyway).
+SEARCH_DEBOUNCE_MS = Setting("search/debounce_ms", int, 0)
 APPEARANCE = Setting("appearance/theme", str, "system")  # system, light or dark
 # Online metadata lookups: "" until the user is asked (once), then "yes" or "no".
 LOOKUP_CONSENT = Setting("lookup/consent", str, "")
