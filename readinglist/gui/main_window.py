@@ -397,6 +397,9 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             request, self._pending_search = self._pending_search, None
             self._start_search(request)
             return
+        if self.search_timer.isActive():
+            self.run_search()  # a key came since, its search not started yet: now
+            return
         request = outcome.request
         if request.generation != self._search_generation:
             return  # the view changed meanwhile and shows something else
