@@ -212,7 +212,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.auto_export_task: Task | None = None
         self.search_timer = QTimer(self, singleShot=True)
         self.search_timer.setInterval(self.settings.get(keys.SEARCH_DEBOUNCE_MS))
-        self.search_timer.timeout.connect(self.run_search)
+        self.search_timer.timeout.connect(self._search_typed)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -398,7 +398,7 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
             self._start_search(request)
             return
         if self.search_timer.isActive():
-            self.run_search()  # a key came since, its search not started yet: now
+            self._search_typed()  # a key came since, its search not started yet: now
             return
         request = outcome.request
         if request.generation != self._search_generation:
@@ -742,6 +742,13 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.search_timer.start()
 
     def run_search(self) -> None:
+        """Search for the text in the bar now (Return); an empty bar shows the whole view
+        before this returns."""
+        self.search_timer.stop()
+        self.reload(keep_selection=False)
+
+    def _search_typed(self) -> None:
+        # As typed: the whole view of a cleared bar is read on the search thread too.
         self.search_timer.stop()
         self.reload(keep_selection=False, typed=True)
 
