@@ -253,6 +253,7 @@ def query_classes(lib: Library) -> dict[str, list[tuple[str, str | None]]]:
         "prefix": [],
         "fuzzy": [],
         "fielded": [],
+        "boolean NOT": [],
     }
     for _ in range(n):
         w = word()
@@ -282,6 +283,11 @@ def query_classes(lib: Library) -> dict[str, list[tuple[str, str | None]]]:
         else:
             tag = rng.choice(("method", "topic/vision", "survey"))
             classes["fielded"].append((f"tag:{tag} status:unread {w}", None))
+        a, b, c = word(), word(), word()
+        if rng.random() < 0.5:
+            classes["boolean NOT"].append((f"{a} -{b}", f"{a} NOT {b}"))
+        else:
+            classes["boolean NOT"].append((f"({a} OR {b}) NOT {c}", f"({a} OR {b}) NOT {c}"))
     return classes
 
 

@@ -440,60 +440,174 @@ def _position_keys(segments, fieldname, btext, docnums, fmt) -> np.ndarray:
             if lo == hi:
                 continue
             wanted = docnums[lo:hi] - offset
-        docs, values = _segment_values(reader, fieldname, btext, fmt, wanted)
-        if docs:
-            parts.append(_keys(np.concatenate(docs) + offset, values, fmt))
+        keys = _segment_keys(reader, fieldname, btext, fmt, wanted)
+        if len(keys):
+            parts.append(keys + (offset << _POSITION_BITS))
     if not parts:
         return _EMPTY_IDS
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _segment_values(reader, fieldname, btext, fmt, wanted):
-    """One segment's (document number arrays, position values) of a term, only for the
-    documents in ``wanted`` (sorted) if given."""
-    docs: list[np.ndarray] = []
-    values: list = []
+def _segment_keys(reader, fieldname, btext, fmt, wanted) -> np.ndarray:
+    """One segment's position keys of a term (segment-local document numbers), sorted,
+    only for the documents in ``wanted`` (sorted) if given."""
     m = reader._terms.matcher(fieldname, btext, fmt)
-    while m.is_active():
-        if isinstance(m, W3LeafMatcher):
-            if m._data is None:
-                m._read_data()
-            raw = np.asarray(m._data[0], dtype=np.int64)
-            ids = raw if m._byteids else np.cumsum(raw)
-            m._read_values()
-            if wanted is None:
-                docs.append(ids)
-                values.extend(m._values)
-            else:
-                hits = _members(ids, wanted)
-                if hits.any():
-                    docs.append(ids[hits])
-                    block = m._values
-                    values.extend(block[j] for j in np.flatnonzero(hits).tolist())
-            m._next_block()
-        else:
+    if not isinstance(m, W3LeafMatcher):
+        docs, values = [], []
+        while m.is_active():
             doc = m.id()
             if wanted is None or _members(np.array([doc]), wanted)[0]:
-                docs.append(np.array([doc], dtype=np.int64))
+                docs.append(doc)
                 values.append(m.value())
             m.next()
-    return docs, values
+        return _keys(np.asarray(docs, dtype=np.int64), values, fmt) if docs else _EMPTY_IDS
+    parts: list[np.ndarray] = []
+    batch = _Blocks(wanted) if type(fmt) is Positions else None
+    while m.is_active():
+        if batch is None or not batch.add(m):
+            parts.append(_unpickled_block_keys(m, fmt, wanted))
+        m._next_block()
+    if batch is not None:
+        parts.extend(batch.keys(fmt))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _EMPTY_IDS
+    return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+
+
+def _unpickled_block_keys(m, fmt, wanted) -> np.ndarray:
+    if m._data is None:
+        m._read_data()
+    raw = np.asarray(m._data[0], dtype=np.int64)
+    ids = raw if m._byteids else np.cumsum(raw)
+    m._read_values()
+    values = m._values
+    if wanted is not None:
+        hits = np.flatnonzero(_members(ids, wanted))
+        ids = ids[hits]
+        values = [values[j] for j in hits.tolist()]
+    return _keys(ids, values, fmt) if len(ids) else _EMPTY_IDS
+
+
+# In a block's pickle each position value is a string opcode ("X", 4-byte little-endian
+# length) holding the value's bytes as Latin-1 text in UTF-8, so the value's pickle
+# header "\x80\x02]q\x00" shows as "\xc2\x80\x02]q\x00", after the 4-byte count (below
+# 128 here). The values of all blocks of a term are found by that signature and turned
+# back into their stored bytes at once (a byte past 0x7f is two in UTF-8); a block
+# where they are not all found is unpickled instead.
+_COUNT_HIGH = np.frombuffer(b"\x00\x00\x00", dtype=np.uint8)
+_VALUE_HEAD = np.frombuffer(b"\xc2\x80\x02]q\x00", dtype=np.uint8)
+_LITTLE_ENDIAN = np.array([1, 1 << 8, 1 << 16, 1 << 24], dtype=np.int64)
+_BIG_ENDIAN = _LITTLE_ENDIAN[::-1].copy()
+
+
+class _Blocks:
+    """A term's postings blocks, read raw and decoded together."""
+
+    def __init__(self, wanted: np.ndarray | None):
+        self.wanted = wanted
+        self.docs: list[np.ndarray] = []
+        self.hits: list[np.ndarray | None] = []
+        self.data: list[bytes] = []
+        self.cuts: list[int] = []  # where each block's values begin
+
+    def add(self, m) -> bool:
+        """Take the matcher's current block; False if it is not in the expected form."""
+        if m._data is not None or m._byteids:
+            return False
+        data = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+        if m._compression:
+            data = zlib.decompress(data)
+        cut = data.find(_VALUES_START)
+        if cut <= 0:
+            return False
+        pair = loads(data[:cut] + _PAIR_AND_STOP)  # trusted as in _block_arrays
+        if len(pair) != 2 or not isinstance(pair[0], tuple) or len(pair[0]) != m._blocklength:
+            return False
+        docs = np.cumsum(np.array(pair[0], dtype=np.int64))
+        hits = None
+        if self.wanted is not None:
+            hits = _members(docs, self.wanted)
+            if not hits.any():
+                return True
+        self.docs.append(docs)
+        self.hits.append(hits)
+        self.data.append(data)
+        self.cuts.append(cut)
+        return True
+
+    def keys(self, fmt) -> list[np.ndarray]:
+        if not self.data:
+            return []
+        sizes = np.fromiter(map(len, self.data), dtype=np.int64, count=len(self.data))
+        block_starts = np.cumsum(sizes) - sizes
+        raw = np.frombuffer(b"".join(self.data), dtype=np.uint8)
+        found = np.flatnonzero(raw[: max(len(raw) - 16, 0)] == ord("X"))
+        block_of = np.searchsorted(block_starts, found, side="right") - 1
+        found = found[found >= (block_starts + np.asarray(self.cuts))[block_of]]
+        payload = found + 5
+        signed = (raw[payload[:, None] + np.arange(3)] == _COUNT_HIGH).all(axis=1) & (
+            raw[payload[:, None] + np.arange(4, 10)] == _VALUE_HEAD
+        ).all(axis=1)
+        found = found[signed]
+        block_of = np.searchsorted(block_starts, found, side="right") - 1
+        counts = np.fromiter(map(len, self.docs), dtype=np.int64, count=len(self.docs))
+        whole = np.bincount(block_of, minlength=len(self.docs)) == counts
+        out = []
+        if not whole.all():
+            for index in np.flatnonzero(~whole).tolist():
+                out.append(self._unpickled(index, fmt))
+            found = found[whole[block_of]]
+        if not whole.any():
+            return out
+        docs = np.concatenate([d for d, ok in zip(self.docs, whole, strict=True) if ok])
+        if self.wanted is not None:
+            hits = np.concatenate([h for h, ok in zip(self.hits, whole, strict=True) if ok])
+            docs, found = docs[hits], found[hits]
+        if len(docs):
+            lengths = raw[found[:, None] + np.arange(1, 5)].astype(np.int64) @ _LITTLE_ENDIAN
+            values, value_lengths = _latin1(raw, found + 5, lengths)
+            out.append(_keys_of_values(docs, values, value_lengths))
+        return out
+
+    def _unpickled(self, index: int, fmt) -> np.ndarray:
+        # The same trust as Whoosh's own unpickling of these blocks (see _block_arrays).
+        values = loads(self.data[index])[2]
+        docs, hits = self.docs[index], self.hits[index]
+        if hits is not None:
+            docs = docs[hits]
+            values = [values[j] for j in np.flatnonzero(hits).tolist()]
+        return _keys(docs, values, fmt)
+
+
+def _latin1(raw: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
+    """The stored bytes of values held as Latin-1 text in UTF-8 at ``starts``: their
+    concatenation and each one's length."""
+    total = int(lengths.sum())
+    first = np.cumsum(lengths) - lengths
+    text = raw[np.repeat(starts - first, lengths) + np.arange(total)]
+    lead = text >= 0xC2  # Latin-1 text in UTF-8: 0xC2 or 0xC3, then one more byte
+    if not lead.any():
+        return text, lengths
+    at = np.flatnonzero(lead)
+    text[at] = ((text[at] & 0x03) << 6) | (text[at + 1] & 0x3F)
+    keep = np.ones(total, dtype=bool)
+    keep[at + 1] = False
+    return text[keep], lengths - np.add.reduceat(lead.astype(np.int64), first)
 
 
 def _keys(docs: np.ndarray, values: list, fmt) -> np.ndarray:
-    """Position keys of ``values`` (one per document in ``docs``, in order)."""
-    count = len(values)
+    """Position keys of stored ``values`` (one per document in ``docs``, in order)."""
     if type(fmt) is not Positions:
         return _keys_slowly(docs, [fmt.decode_positions(v) for v in values])
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=count)
-    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    return _keys_of_values(docs, np.frombuffer(b"".join(values), dtype=np.uint8), lengths)
+
+
+def _keys_of_values(docs: np.ndarray, raw: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Position keys of Positions values laid end to end in ``raw``, sorted."""
     starts = np.cumsum(lengths) - lengths
-    counts = (
-        raw[starts].astype(np.int64) << 24
-        | raw[starts + 1].astype(np.int64) << 16
-        | raw[starts + 2].astype(np.int64) << 8
-        | raw[starts + 3]
-    )
+    counts = raw[starts[:, None] + np.arange(4)].astype(np.int64) @ _BIG_ENDIAN
     stop = raw[starts + lengths - 1] == _STOP
     # Every gap a BININT1 (two bytes, the shortest form) iff the length says so.
     body = np.where(counts == 1, 2 + 1, 1 + 2 * counts + 1)
@@ -501,8 +615,11 @@ def _keys(docs: np.ndarray, values: list, fmt) -> np.ndarray:
     if simple.all():
         return _keys_of_simple(docs, raw, starts, counts)
     keys = [_keys_of_simple(docs[simple], raw, starts[simple], counts[simple])]
-    rest = np.flatnonzero(~simple).tolist()
-    keys.append(_keys_slowly(docs[~simple], [_decoded(values[j]) for j in rest]))
+    rest = [
+        _decoded(raw[start : start + length].tobytes())
+        for start, length in zip(starts[~simple].tolist(), lengths[~simple].tolist(), strict=True)
+    ]
+    keys.append(_keys_slowly(docs[~simple], rest))
     return np.sort(np.concatenate(keys))
 
 

@@ -1,5 +1,6 @@
 """The bulk evaluation's shortcuts through Whoosh's stored forms, at their edges: positions
-past 255 and gaps past 65,535 (other pickle opcodes), postings blocks of one to three
+past 255 and gaps past 65,535 (other pickle opcodes), a word more than 127 times in one
+abstract (a block read by unpickling), postings blocks of one to three
 documents (a pickled tuple without a mark), many segments and deleted documents, and
 typos measured across segments. Each answer is compared with Whoosh's own searcher."""
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from readinglist.search import SearchDocument, WhooshIndex
-from readinglist.search.evaluate import Evaluator, Expansions, _keys, _keys_slowly
+from readinglist.search.evaluate import Evaluator, Expansions, _keys_slowly, _position_keys
 
 
 def _doc(paper_id: int, abstract: str, title: str = "A paper") -> SearchDocument:
@@ -36,6 +37,8 @@ def far_positions(tmp_path):
         _doc(3, "quantum purple lattice apart " + filler[:2000] + " lattice quantum"),
         _doc(4, "lattice"),
         _doc(5, "quantum lattice"),
+        # More than 127 positions: the value's count is two bytes in the block's pickle.
+        _doc(6, "lattice quantum " * 150),
     ]
     index = WhooshIndex(tmp_path / "index")
     index.rebuild(iter(docs), len(docs), "s")
@@ -47,27 +50,31 @@ def test_phrases_far_into_long_abstracts(far_positions):
     for query in ('"quantum lattice"', '"lattice quantum"', '"lattice ends"', '"words w0000x"'):
         fast, slow = _both(far_positions, query)
         assert fast == slow, query
-    assert _both(far_positions, '"quantum lattice"')[0] == [1, 2, 5]
+    assert _both(far_positions, '"quantum lattice"')[0] == [1, 2, 5, 6]
     assert _both(far_positions, '"lattice ends here"')[0] == [1]
 
 
-def test_position_keys_decoded_as_arrays_equal_the_pickled_ones(far_positions):
+def test_position_keys_read_from_blocks_equal_the_unpickled_ones(far_positions):
     searcher = far_positions._searcher
     evaluator = Evaluator(searcher)
     fmt = searcher.schema["abstract"].format
     for word in (b"quantum", b"lattic", b"w0000x", b"end"):
+        docs, positions = [], []
         for reader, offset in evaluator.segments:
             if ("abstract", word) not in reader:
                 continue
             m = reader._terms.matcher("abstract", word, fmt)
-            docs, values = [], []
             while m.is_active():
                 docs.append(m.id() + offset)
-                values.append(m.value())
+                positions.append(fmt.decode_positions(m.value()))
                 m.next()
-            docs = np.asarray(docs, dtype=np.int64)
-            expected = _keys_slowly(docs, [fmt.decode_positions(v) for v in values])
-            assert np.array_equal(_keys(docs, values, fmt), np.sort(expected)), word
+        expected = np.sort(_keys_slowly(np.asarray(docs, dtype=np.int64), positions))
+        got = _position_keys(evaluator.segments, "abstract", word, None, fmt)
+        assert np.array_equal(got, expected), word
+        some = np.asarray(sorted(set(docs))[::2], dtype=np.int64)
+        wanted = expected[np.isin(expected >> 24, some)]
+        got = _position_keys(evaluator.segments, "abstract", word, some, fmt)
+        assert np.array_equal(got, wanted), word
 
 
 def test_small_blocks_segments_and_deletions(tmp_path):
@@ -118,5 +125,21 @@ def test_typos_across_segments_match_whoosh(tmp_path):
         for query in ("transformr~", "atention~", "attentoin~2"):
             fast, slow = _both(index, query)
             assert fast == slow, query
+    finally:
+        index.close()
+
+
+def test_a_term_whose_blocks_are_read_both_ways(tmp_path):
+    """Over 128 documents (several blocks), one of them with a word 140 times: that block
+    is unpickled, the others read as arrays; together they give Whoosh's answer."""
+    index = WhooshIndex(tmp_path / "index")
+    docs = [_doc(i, f"alpha beta gamma filler{i % 7}") for i in range(1, 400)]
+    docs[200] = _doc(201, "alpha beta " * 140)
+    index.rebuild(iter(docs), len(docs), "s")
+    try:
+        for query in ('"alpha beta"', '"beta alpha"', '"beta gamma"', '"alpha beta gamma"'):
+            fast, slow = _both(index, query)
+            assert fast == slow, query
+        assert 201 in _both(index, '"beta alpha"')[0]
     finally:
         index.close()
