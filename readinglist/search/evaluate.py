@@ -111,24 +111,32 @@ class Evaluator:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
+        segments = []
+        for reader, offset in self.segments:
+            if (fieldname, btext) in reader:
+                segments.append((*_read_postings(reader, fieldname, btext), offset))
+        return self._keep_postings(key, self._without_deleted(segments))
+
+    def _without_deleted(self, segments) -> tuple[np.ndarray, np.ndarray]:
+        """Global (docnums, weights) from segments' (ids, weights, offset), deleted
+        documents left out."""
         id_parts, weight_parts = [], []
-        for index, (reader, offset) in enumerate(self.segments):
-            if (fieldname, btext) not in reader:
-                continue
-            ids, weights = _read_postings(reader, fieldname, btext)
-            deleted = self._deleted_mask(index, reader)
+        bases = {offset: (index, reader) for index, (reader, offset) in enumerate(self.segments)}
+        for ids, weights, offset in segments:
+            deleted = self._deleted_mask(*bases[offset])
             if deleted is not None:
                 keep = ~np.isin(ids, deleted)
                 ids, weights = ids[keep], weights[keep]
             id_parts.append(ids + offset)
             weight_parts.append(weights)
-        if id_parts:
-            found = (np.concatenate(id_parts), np.concatenate(weight_parts))
-        else:
-            found = (_EMPTY_IDS, _EMPTY_SCORES)
+        if not id_parts:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+    def _keep_postings(self, key, found: tuple[np.ndarray, np.ndarray]):
         size = found[0].nbytes + found[1].nbytes
         with self._lock:
-            if size <= self._cache_bytes // 4:
+            if size <= self._cache_bytes // 4 and key not in self._cache:
                 self._cache[key] = found
                 self._cached += size
                 while self._cached > self._cache_bytes:
@@ -284,6 +292,7 @@ class Evaluator:
                 return Matches.empty()
         if not words:
             return Matches.empty()
+        known = self._read_hot_words(fieldname, words, field.format)
         parts = []
         for btext in words:
             ids, weights = self.postings(fieldname, btext)
@@ -293,15 +302,38 @@ class Evaluator:
         candidates = _intersection(parts)
         if len(words) == 1 or not len(candidates.ids):
             return self._boost(candidates, q.boost)
-        keep = self._positions_match(fieldname, words, candidates.ids)
+        keep = self._positions_match(fieldname, words, candidates.ids, known)
         return self._boost(Matches(candidates.ids[keep], candidates.scores[keep]), q.boost)
 
-    def _positions_match(self, fieldname, words, docnums: np.ndarray) -> np.ndarray:
+    def _read_hot_words(self, fieldname, words, fmt) -> dict[bytes, np.ndarray]:
+        """Postings and positions, in one pass over their blocks, of the words whose
+        every position will be needed (see ``_position_keys``): their position keys."""
+        frequency = {w: self.searcher.doc_frequency(fieldname, w) for w in set(words)}
+        fewest = min(frequency.values())
+        known = {}
+        for word, count in frequency.items():
+            if not fewest or len(frequency) == 1 or fewest * 3 < count:
+                continue
+            with self._lock:
+                if (fieldname, word) in self._positions:
+                    continue
+            postings: list[tuple[np.ndarray, np.ndarray]] = []
+            known[word] = self._keep_positions(
+                (fieldname, word),
+                _position_keys(self.segments, fieldname, word, None, fmt, postings),
+            )
+            self._keep_postings((fieldname, word), self._without_deleted(postings))
+        return known
+
+    def _positions_match(self, fieldname, words, docnums: np.ndarray, known) -> np.ndarray:
         """For each candidate, whether the words occur one after another: each word's
         (document, position - its place in the phrase) keys, intersected, the word with
         the fewest first."""
         fmt = self.searcher.schema[fieldname].format
-        keys = {w: self._position_keys(fieldname, w, docnums, fmt) for w in set(words)}
+        keys = {
+            w: known[w] if w in known else self._position_keys(fieldname, w, docnums, fmt)
+            for w in set(words)
+        }
         common = None
         for place, word in sorted(enumerate(words), key=lambda pw: len(keys[pw[1]])):
             shifted = keys[word] - place
@@ -325,9 +357,11 @@ class Evaluator:
                 return found
         if len(docnums) * 3 < len(self.postings(fieldname, btext)[0]):
             return _position_keys(self.segments, fieldname, btext, docnums, fmt)
-        found = _position_keys(self.segments, fieldname, btext, None, fmt)
+        return self._keep_positions(key, _position_keys(self.segments, fieldname, btext, None, fmt))
+
+    def _keep_positions(self, key, found: np.ndarray) -> np.ndarray:
         with self._lock:
-            if found.nbytes <= self._cache_bytes // 4:
+            if found.nbytes <= self._cache_bytes // 4 and key not in self._positions:
                 self._positions[key] = found
                 self._positions_bytes += found.nbytes
                 while self._positions_bytes > self._cache_bytes:
@@ -425,10 +459,11 @@ _PICKLE_HEAD = 4 + 5
 _STOP = ord(".")
 
 
-def _position_keys(segments, fieldname, btext, docnums, fmt) -> np.ndarray:
+def _position_keys(segments, fieldname, btext, docnums, fmt, postings=None) -> np.ndarray:
     """``docnum << 24 | position`` for every position of a term in the given docnums
     (all its documents if None), sorted. Deleted documents may be included: callers
-    filter."""
+    filter. With ``postings`` (a list), each segment's (ids, weights, offset) is added
+    to it, read in the same pass."""
     parts = []
     for reader, offset in segments:
         if (fieldname, btext) not in reader:
@@ -440,7 +475,11 @@ def _position_keys(segments, fieldname, btext, docnums, fmt) -> np.ndarray:
             if lo == hi:
                 continue
             wanted = docnums[lo:hi] - offset
-        keys = _segment_keys(reader, fieldname, btext, fmt, wanted)
+        blocks = None if postings is None else []
+        keys = _segment_keys(reader, fieldname, btext, fmt, wanted, blocks)
+        if blocks:
+            ids, weights = zip(*blocks, strict=True)
+            postings.append((np.concatenate(ids), np.concatenate(weights), offset))
         if len(keys):
             parts.append(keys + (offset << _POSITION_BITS))
     if not parts:
@@ -448,24 +487,31 @@ def _position_keys(segments, fieldname, btext, docnums, fmt) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _segment_keys(reader, fieldname, btext, fmt, wanted) -> np.ndarray:
+def _segment_keys(reader, fieldname, btext, fmt, wanted, postings=None) -> np.ndarray:
     """One segment's position keys of a term (segment-local document numbers), sorted,
-    only for the documents in ``wanted`` (sorted) if given."""
+    only for the documents in ``wanted`` (sorted) if given. With ``postings`` (a list,
+    and ``wanted`` None), each block's (ids, weights) is added to it."""
     m = reader._terms.matcher(fieldname, btext, fmt)
     if not isinstance(m, W3LeafMatcher):
-        docs, values = [], []
+        docs, weights, values = [], [], []
         while m.is_active():
             doc = m.id()
             if wanted is None or _members(np.array([doc]), wanted)[0]:
                 docs.append(doc)
+                weights.append(m.weight())
                 values.append(m.value())
             m.next()
-        return _keys(np.asarray(docs, dtype=np.int64), values, fmt) if docs else _EMPTY_IDS
+        if not docs:
+            return _EMPTY_IDS
+        docs = np.asarray(docs, dtype=np.int64)
+        if postings is not None:
+            postings.append((docs, np.asarray(weights, dtype=np.float64)))
+        return _keys(docs, values, fmt)
     parts: list[np.ndarray] = []
     batch = _Blocks(wanted) if type(fmt) is Positions else None
     while m.is_active():
-        if batch is None or not batch.add(m):
-            parts.append(_unpickled_block_keys(m, fmt, wanted))
+        if batch is None or not batch.add(m, postings):
+            parts.append(_unpickled_block_keys(m, fmt, wanted, postings))
         m._next_block()
     if batch is not None:
         parts.extend(batch.keys(fmt))
@@ -475,11 +521,14 @@ def _segment_keys(reader, fieldname, btext, fmt, wanted) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
 
 
-def _unpickled_block_keys(m, fmt, wanted) -> np.ndarray:
+def _unpickled_block_keys(m, fmt, wanted, postings=None) -> np.ndarray:
     if m._data is None:
         m._read_data()
     raw = np.asarray(m._data[0], dtype=np.int64)
     ids = raw if m._byteids else np.cumsum(raw)
+    if postings is not None:
+        m._read_weights()
+        postings.append((ids, np.asarray(m._weights, dtype=np.float64)))
     m._read_values()
     values = m._values
     if wanted is not None:
@@ -511,8 +560,9 @@ class _Blocks:
         self.data: list[bytes] = []
         self.cuts: list[int] = []  # where each block's values begin
 
-    def add(self, m) -> bool:
-        """Take the matcher's current block; False if it is not in the expected form."""
+    def add(self, m, postings=None) -> bool:
+        """Take the matcher's current block; False if it is not in the expected form.
+        With ``postings`` (a list), the block's (ids, weights) is added to it."""
         if m._data is not None or m._byteids:
             return False
         data = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
@@ -525,6 +575,8 @@ class _Blocks:
         if len(pair) != 2 or not isinstance(pair[0], tuple) or len(pair[0]) != m._blocklength:
             return False
         docs = np.cumsum(np.array(pair[0], dtype=np.int64))
+        if postings is not None:
+            postings.append((docs, _weights(pair[1], m._blocklength)))
         hits = None
         if self.wanted is not None:
             hits = _members(docs, self.wanted)
