@@ -773,14 +773,18 @@ def _union(parts: list[Matches], space: int) -> Matches:
 # Expanding prefix and fuzzy terms
 
 
-@dataclass(slots=True)
 class _Lexicon:
-    """One segment's terms of one field, sorted, with their document frequencies."""
+    """One segment's terms of one field in term order, with their document frequencies.
+    The terms are kept end to end in one bytes object: a list of 150,000 small bytes
+    objects (a real library's abstracts) would take several times the memory."""
 
-    terms: list[bytes]
-    frequencies: np.ndarray
-    words: list[str] | None = None  # the terms decoded, made when a fuzzy term asks
-    lengths: np.ndarray | None = None
+    __slots__ = ("_blob", "_ends", "_lengths", "frequencies")
+
+    def __init__(self, terms: list[bytes], frequencies: list[int]):
+        self._blob = b"".join(terms)
+        self._ends = np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)))
+        self._lengths: np.ndarray | None = None  # in characters, made when a typo asks
+        self.frequencies = np.asarray(frequencies, dtype=np.int64)
 
     @classmethod
     def read(cls, segment, fieldname: str) -> _Lexicon:
@@ -788,18 +792,29 @@ class _Lexicon:
         for btext, info in segment.iter_field(fieldname):
             terms.append(btext)
             frequencies.append(info.doc_frequency())
-        return cls(terms, np.asarray(frequencies, dtype=np.int64))
+        return cls(terms, frequencies)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> bytes:  # what bisect reads
+        return self._blob[int(self._ends[index - 1]) if index else 0 : int(self._ends[index])]
 
     def span(self, start: bytes) -> tuple[int, int]:
         """Where the terms beginning with ``start`` are (UTF-8 never holds 0xFF)."""
-        return bisect_left(self.terms, start), bisect_left(self.terms, start + b"\xff")
+        return bisect_left(self, start), bisect_left(self, start + b"\xff")
 
-    def decoded(self, field) -> tuple[list[str], np.ndarray]:
-        if self.words is None:
-            words = [field.from_bytes(btext) for btext in self.terms]
-            self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-            self.words = words
-        return self.words, self.lengths
+    def terms(self, indexes: np.ndarray) -> list[bytes]:
+        ends = self._ends[indexes]
+        starts = np.where(indexes > 0, self._ends[np.maximum(indexes - 1, 0)], 0)
+        blob = self._blob
+        return [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+    def lengths(self, field) -> np.ndarray:
+        if self._lengths is None:
+            words = (field.from_bytes(btext) for btext in self.terms(np.arange(len(self))))
+            self._lengths = np.fromiter(map(len, words), dtype=np.int32, count=len(self))
+        return self._lengths
 
 
 class Lexicons:
@@ -880,13 +895,13 @@ class Expansions:
         if len(lexicons) == 1:
             lexicon = lexicons[0]
             lo, hi = lexicon.span(start)
-            return zip(lexicon.terms[lo:hi], lexicon.frequencies[lo:hi].tolist(), strict=True)
+            terms = lexicon.terms(np.arange(lo, hi))
+            return zip(terms, lexicon.frequencies[lo:hi].tolist(), strict=True)
         merged: dict[bytes, int] = {}
         for lexicon in lexicons:
             lo, hi = lexicon.span(start)
-            for btext, frequency in zip(
-                lexicon.terms[lo:hi], lexicon.frequencies[lo:hi].tolist(), strict=True
-            ):
+            terms = lexicon.terms(np.arange(lo, hi))
+            for btext, frequency in zip(terms, lexicon.frequencies[lo:hi].tolist(), strict=True):
                 merged[btext] = merged.get(btext, 0) + frequency
         return sorted(merged.items())
 
@@ -903,10 +918,10 @@ class Expansions:
         start = field.to_bytes(text[:prefix])
         found: set[str] = set()
         for lexicon in self._lexicons.of(self._reader, fieldname):
-            words, lengths = lexicon.decoded(field)
             lo, hi = lexicon.span(start)
-            near = np.flatnonzero(np.abs(lengths[lo:hi] - len(text)) <= maxdist) + lo
-            candidates = [words[i] for i in near.tolist() if words[i] not in found]
+            near = np.flatnonzero(np.abs(lexicon.lengths(field)[lo:hi] - len(text)) <= maxdist)
+            words = [field.from_bytes(btext) for btext in lexicon.terms(near + lo)]
+            candidates = [word for word in words if word not in found]
             if not candidates:
                 continue
             distances = cdist([text], candidates, scorer=scorer, score_cutoff=maxdist, workers=1)
