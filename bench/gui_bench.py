@@ -123,6 +123,8 @@ def open_window(folder: Path):
     window.resize(1400, 900)
     window.show()
     QApplication.processEvents()
+    window.search_pool.waitForDone(60_000)  # settled: the search thread has opened
+    QApplication.processEvents()
     return app, library, window
 
 

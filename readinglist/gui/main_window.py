@@ -77,6 +77,9 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
         self.search_pool.setMaxThreadCount(1)
         self.search_pool.setExpiryTimeout(-1)  # one thread, one connection, for good
         self.search_reader = library.reader()
+        # Its connection opens now, not on the first key (opening and checking the
+        # database takes tens of ms).
+        self.search_pool.start(self._open_search_reader)
         self._search_task: Task | None = None
         self._pending_search: SearchRequest | None = None
         self._snippet_tasks: set[Task] = set()
@@ -459,6 +462,12 @@ class MainWindow(ReadingFlow, OrganiseActions, BackgroundWork, LookupActions, QM
 
         task = run_task(work, on_done=done, on_error=failed, pool=self.search_pool)
         self._snippet_tasks.add(task)  # kept until done: its signals must outlive run()
+
+    def _open_search_reader(self) -> None:
+        try:
+            self.search_reader.tag_colors()
+        except Exception:  # the first search reports it
+            log.debug("the search thread cannot read the library yet", exc_info=True)
 
     def _row_height(self) -> int:
         return self.table.verticalHeader().defaultSectionSize()
