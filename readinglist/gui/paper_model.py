@@ -40,6 +40,18 @@ INFERRED_COLOR = "#b8860b"  # readable on light and dark backgrounds
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 TagsRole = Qt.ItemDataRole.UserRole + 2
 SnippetRole = Qt.ItemDataRole.UserRole + 3
+SERVED_ROLES = frozenset(
+    [
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        PaperIdRole,
+        TagsRole,
+        SnippetRole,
+    ]
+)
 
 
 @lru_cache(maxsize=CACHE_ROWS)
@@ -176,6 +188,8 @@ class PaperTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: PaperIndex, role=Qt.ItemDataRole.DisplayRole):
+        if role not in SERVED_ROLES:  # a cell's paint asks for ten roles, most of them unused
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == PaperIdRole:
