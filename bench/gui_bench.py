@@ -112,7 +112,7 @@ def percentile(values: list[float], fraction: float) -> float:
 def open_window(folder: Path):
     from PySide6.QtWidgets import QApplication
 
-    from readinglist.gui.app import create_application
+    from readinglist.gui.app import create_application, settle_heap
     from readinglist.gui.main_window import MainWindow
     from readinglist.gui.settings import Settings
     from readinglist.library import Library
@@ -125,6 +125,7 @@ def open_window(folder: Path):
     QApplication.processEvents()
     window.search_pool.waitForDone(60_000)  # settled: the search thread has opened
     QApplication.processEvents()
+    settle_heap()  # as the app does once its window shows
     return app, library, window
 
 
