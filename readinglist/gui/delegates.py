@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from readinglist.gui.paper_model import SnippetRole, TagsRole
-from readinglist.search import MARK_END, MARK_START
 
 DEFAULT_CHIP = "#dfe6ee"
 
@@ -124,7 +123,7 @@ class SnippetDelegate(QStyledItemDelegate):
 SNIPPET_MARGIN = 4
 MARKER = QColor("#ffe08a")
 MARKED_TEXT = QColor("#000000")
-_MARKS = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.DOTALL)
+_MARKS = re.compile(r"<b>(.*?)</b>", re.DOTALL)  # how Library's snippets mark a match
 _SPACES = re.compile(r"\s+")
 
 

@@ -165,3 +165,17 @@ def test_the_trash_view_searches_only_the_trash(qtbot, seeded_window):
         qtbot.keyClicks(window.search_edit, "mamba")
     # The index holds no papers in the trash: a search there finds none of them.
     assert window.model.rowCount() == 0
+
+
+def test_a_snippet_paints_as_plain_and_marked_runs():
+    from readinglist.gui.delegates import snippet_runs
+
+    snippet = "… a &lt;b&gt;bold&lt;/b&gt; claim,\n  <b>Models</b> &amp; <b>model</b>s …"
+    assert snippet_runs(snippet) == (
+        ("… a <b>bold</b> claim, ", False),  # escaped markup stays text
+        ("Models", True),
+        (" & ", False),
+        ("model", True),
+        ("s …", False),
+    )
+    assert snippet_runs("") == ()
