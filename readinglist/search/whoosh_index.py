@@ -27,7 +27,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from readinglist.search import evaluate, manifest
+from readinglist.search import evaluate, expansions, manifest
 from readinglist.search.base import (
     Cancel,
     Progress,
@@ -78,7 +78,7 @@ class WhooshIndex(SearchIndex):
         self._evaluator = None
         self._expansions = self._expansions_of = None
         self._paper_ids = self._paper_ids_of = None  # paper id by docnum, per searcher
-        self._lexicons = evaluate.Lexicons()  # kept across searchers: per segment
+        self._lexicons = expansions.Lexicons()  # kept across searchers: per segment
 
     # Opening and closing
 
@@ -405,7 +405,7 @@ class WhooshIndex(SearchIndex):
             prepare(parsed, searcher.reader())
             return
         if self._expansions is None or self._expansions_of is not searcher:
-            self._expansions = evaluate.Expansions(searcher.reader(), self._lexicons)
+            self._expansions = expansions.Expansions(searcher.reader(), self._lexicons)
             self._expansions_of = searcher
         self._expansions.prepare(parsed)
 

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from readinglist.search import SearchDocument, WhooshIndex
-from readinglist.search.evaluate import Evaluator, Expansions, _keys_slowly, _position_keys
+from readinglist.search.blocks import keys_of_positions, position_keys
+from readinglist.search.evaluate import Evaluator
+from readinglist.search.expansions import Expansions
 
 
 def _doc(paper_id: int, abstract: str, title: str = "A paper") -> SearchDocument:
@@ -68,12 +70,12 @@ def test_position_keys_read_from_blocks_equal_the_unpickled_ones(far_positions):
                 docs.append(m.id() + offset)
                 positions.append(fmt.decode_positions(m.value()))
                 m.next()
-        expected = np.sort(_keys_slowly(np.asarray(docs, dtype=np.int64), positions))
-        got = _position_keys(evaluator.segments, "abstract", word, None, fmt)
+        expected = np.sort(keys_of_positions(np.asarray(docs, dtype=np.int64), positions))
+        got = position_keys(evaluator.segments, "abstract", word, None, fmt)
         assert np.array_equal(got, expected), word
         some = np.asarray(sorted(set(docs))[::2], dtype=np.int64)
         wanted = expected[np.isin(expected >> 24, some)]
-        got = _position_keys(evaluator.segments, "abstract", word, some, fmt)
+        got = position_keys(evaluator.segments, "abstract", word, some, fmt)
         assert np.array_equal(got, wanted), word
 
 
