@@ -12,16 +12,10 @@ import logging
 import os
 import shutil
 import threading
-import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -36,6 +30,7 @@ from readinglist.search.base import (
     SearchIndex,
     SearchResults,
 )
+from readinglist.search.build_lock import BuildLock
 from readinglist.search.highlight import snippet
 from readinglist.search.query import (
     QueryError,
@@ -55,8 +50,6 @@ PARALLEL_THRESHOLD = 20_000
 WRITER_MEMORY_MB = 256
 # Incremental updates (an import, an edit) keep a small pool: memory stays bounded.
 UPDATE_MEMORY_MB = 32
-# Without file locks (Windows), a rebuild folder untouched this long belongs to a crash.
-LEFTOVER_AGE_S = 30 * 60
 _BATCH = 500  # documents between progress reports and cancel checks
 _HIGHLIGHTED_FIELDS = frozenset({"title", "abstract", "note"})
 
@@ -178,7 +171,7 @@ class WhooshIndex(SearchIndex):
         building = self._sibling("new")
         building.mkdir()
         self._building.add(building)
-        alive = _BuildLock(building)
+        alive = BuildLock(building)
         try:
             try:
                 if not self._build(building, documents, total, progress, cancel):
@@ -248,10 +241,10 @@ class WhooshIndex(SearchIndex):
         for leftover in self.folder.parent.glob(pattern):
             if leftover in self._building or leftover.suffix == ".lock":
                 continue
-            if _BuildLock.held_elsewhere(leftover):
+            if BuildLock.held_elsewhere(leftover):
                 continue
             shutil.rmtree(leftover, ignore_errors=True)
-            _BuildLock.path_for(leftover).unlink(missing_ok=True)
+            BuildLock.path_for(leftover).unlink(missing_ok=True)
 
     def update(self, documents: Iterable[SearchDocument], *, stamp: str | None = None) -> None:
         with self._lock:
@@ -472,50 +465,6 @@ class WhooshIndex(SearchIndex):
             return tag_suggestions(
                 searcher.reader(), neighbours.matched_terms, neighbour_tags, own, limit
             )
-
-
-class _BuildLock:
-    """An exclusive lock held while a rebuild writes its folder, so that another program
-    can tell a live rebuild from one that crashed (the kernel drops the lock of a dead
-    process). Without ``fcntl`` (Windows), a folder untouched for a while counts as dead."""
-
-    def __init__(self, building: Path):
-        self._file = open(self.path_for(building), "a+b")  # noqa: SIM115 - held open
-        if fcntl is not None:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
-
-    @staticmethod
-    def path_for(building: Path) -> Path:
-        return building.with_name(building.name + ".lock")
-
-    def release(self) -> None:
-        path = Path(self._file.name)
-        self._file.close()
-        path.unlink(missing_ok=True)
-
-    @classmethod
-    def held_elsewhere(cls, building: Path) -> bool:
-        if fcntl is None:
-            try:
-                newest = max(
-                    (p.stat().st_mtime for p in building.rglob("*")),
-                    default=building.stat().st_mtime,
-                )
-            except OSError:
-                return True
-            return newest >= time.time() - LEFTOVER_AGE_S
-        try:
-            with open(cls.path_for(building), "rb") as probe:
-                try:
-                    fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    return True
-                fcntl.flock(probe.fileno(), fcntl.LOCK_UN)
-        except FileNotFoundError:
-            return False  # an old index being swapped out, or a crash before locking
-        except OSError:
-            return True
-        return False
 
 
 class AllMatches(NamedTuple):
