@@ -145,3 +145,31 @@ def test_a_term_whose_blocks_are_read_both_ways(tmp_path):
         assert 201 in _both(index, '"beta alpha"')[0]
     finally:
         index.close()
+
+
+def test_term_lists_read_in_bulk_equal_whooshs(tmp_path):
+    from readinglist.search.expansions import _read_terms_file
+
+    index = WhooshIndex(tmp_path / "index")
+    docs = [
+        _doc(1, "transformer attention über naïve 東京 x", title="Attention"),
+        _doc(2, "transfomer atention " + "lattice " * 200, title="Zebra"),
+    ]
+    index.rebuild(iter(docs), 2, "s")
+    index.update([_doc(3, "transformers attentive")])
+    try:
+        reader = index._searcher.reader()
+        segments = [segment for segment, _ in reader.leaf_readers()]
+        assert len(segments) == 2
+        for segment in segments:
+            for field in ("abstract", "title", "author", "key", "note", "no such field"):
+                expected = (
+                    [(btext, info.doc_frequency()) for btext, info in segment.iter_field(field)]
+                    if field in segment.schema
+                    else []
+                )
+                terms, frequencies = _read_terms_file(segment, field)
+                assert list(zip(terms, frequencies, strict=True)) == expected, field
+            assert _read_terms_file(segment, "abstract")[0], "the abstracts have terms"
+    finally:
+        index.close()
