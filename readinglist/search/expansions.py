@@ -7,7 +7,6 @@ prefix is a slice of a sorted list; edit distances are measured in C.
 
 from __future__ import annotations
 
-import struct
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
@@ -17,6 +16,8 @@ from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import cdist
 from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.filedb.filetables import _lengths as record_lengths
+from whoosh.system import _SHORT_SIZE, pack_ushort
 
 from readinglist.search.query import _Capped
 
@@ -68,50 +69,37 @@ class _Lexicon:
         return self._lengths
 
 
-# A record of Whoosh's ordered terms file: key length, value length, the key (the field's
-# number, then the term), the value (a W3TermInfo, its document frequency at byte 5).
-_RECORD_LENGTHS = struct.Struct("!ii")
-_FIELD_NUMBER = struct.Struct("!H")
-_DOC_FREQUENCY = struct.Struct("!I")
-_DOC_FREQUENCY_AT = struct.calcsize("!Bf")
-_TERM_INFO_FORMAT = "!BfIBBfII"
-
-
 def _read_terms_file(segment, fieldname: str) -> tuple[list[bytes], list[int]] | None:
     """A field's terms and document frequencies in one read of the segment's terms file.
 
     ``segment.iter_field`` reads each term with several small file reads, a fifth of a
     second for a 100,000-paper abstract field, holding the interpreter from the window
-    in many short turns; one read and a loop over the bytes take a tenth of that. None
-    where the terms are not kept in Whoosh's ordered terms file (the caller walks
-    ``iter_field`` instead)."""
+    in many short turns; one read and a loop over the bytes take a tenth of that. The
+    records are decoded with Whoosh's own layouts: key and value lengths, the key (the
+    field's number, then the term), the value (a ``W3TermInfo``). None where the terms
+    are not kept in Whoosh's ordered terms file (the caller walks ``iter_field``)."""
     terms_reader = getattr(segment, "_terms", None)
     if not isinstance(terms_reader, W3TermsReader):
         return None
     table = getattr(terms_reader, "_tindex", None)
-    if not isinstance(table, OrderedHashReader) or W3TermInfo._struct.format != _TERM_INFO_FORMAT:
+    if not isinstance(table, OrderedHashReader):
         return None
     number = terms_reader._fieldmap.get(fieldname)
-    if number is None:
-        return [], []
-    start = table.closest_key_pos(_FIELD_NUMBER.pack(number))
+    start = None if number is None else table.closest_key_pos(pack_ushort(number))
     if start is None:
         return [], []
-    end = None
-    if number < 0xFFFF:
-        end = table.closest_key_pos(_FIELD_NUMBER.pack(number + 1))
-    if end is None:
-        end = table.endofdata
-    data = table.dbfile.get(start, end - start)
+    end = table.closest_key_pos(pack_ushort(number + 1)) if number < 0xFFFF else None
+    data = table.dbfile.get(start, (end or table.endofdata) - start)
     terms, frequencies = [], []
-    lengths, frequency = _RECORD_LENGTHS.unpack_from, _DOC_FREQUENCY.unpack_from
+    lengths, term_info = record_lengths.unpack_from, W3TermInfo._struct.unpack_from
     position, size = 0, len(data)
     while position < size:
         key_length, value_length = lengths(data, position)
-        key = position + 8
-        terms.append(data[key + 2 : key + key_length])
-        frequencies.append(frequency(data, key + key_length + _DOC_FREQUENCY_AT)[0])
-        position = key + key_length + value_length
+        key = position + record_lengths.size
+        value = key + key_length
+        terms.append(data[key + _SHORT_SIZE : value])
+        frequencies.append(term_info(data, value)[2])  # flags, weight, document frequency
+        position = value + value_length
     return terms, frequencies
 
 
