@@ -23,17 +23,21 @@ EMPTY_IDS = np.empty(0, dtype=np.int64)
 EMPTY_SCORES = np.empty(0, dtype=np.float64)
 
 
-def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """One segment's postings, block by block, without the deletion filter."""
+def read_postings(
+    reader, fieldname: str, btext: bytes, wanted: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's postings, block by block, without the deletion filter. With
+    ``wanted`` (sorted segment-local document numbers), only the blocks that may hold
+    one of them are read: the answer holds every wanted document the term is in, and
+    others."""
     fmt = reader.schema[fieldname].format
     m = reader._terms.matcher(fieldname, btext, fmt)
     if isinstance(m, W3LeafMatcher):
         id_blocks, weight_blocks = [], []
-        while m.is_active():
+        for _ in _wanted_blocks(m, wanted):
             ids, weights = _block_arrays(m)
             id_blocks.append(ids)
             weight_blocks.append(weights)
-            m._next_block()
         if not id_blocks:
             return EMPTY_IDS, EMPTY_SCORES
         return np.concatenate(id_blocks), np.concatenate(weight_blocks)
@@ -43,6 +47,22 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
         weights.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+def _wanted_blocks(m, wanted: np.ndarray | None):
+    """Step the matcher through its blocks, stopping (yielding) at each one that may
+    hold a ``wanted`` document, or at every block if None. A block's header gives its
+    last document: it holds those after the previous block's last, up to its own."""
+    last = -1
+    while m.is_active():
+        if wanted is None:
+            yield
+        else:
+            first_after = np.searchsorted(wanted, last, side="right")
+            if first_after < len(wanted) and wanted[first_after] <= m._maxid:
+                yield
+        last = m._maxid
+        m._next_block()
 
 
 # A block of postings is a pickled tuple (id gaps, weights, values), protocol 2. For
@@ -117,11 +137,9 @@ def position_keys(segments, fieldname, btext, docnums, fmt, postings=None) -> np
             continue
         wanted = None
         if docnums is not None:
-            end = offset + reader.doc_count_all()
-            lo, hi = np.searchsorted(docnums, [offset, end])
-            if lo == hi:
+            wanted = segment_share(docnums, reader, offset)
+            if not len(wanted):
                 continue
-            wanted = docnums[lo:hi] - offset
         blocks = None if postings is None else []
         keys = _segment_keys(reader, fieldname, btext, fmt, wanted, blocks)
         if blocks:
@@ -132,6 +150,12 @@ def position_keys(segments, fieldname, btext, docnums, fmt, postings=None) -> np
     if not parts:
         return EMPTY_IDS
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def segment_share(docnums: np.ndarray, reader, offset: int) -> np.ndarray:
+    """The (sorted, global) ``docnums`` that are in a segment, as its own numbers."""
+    lo, hi = np.searchsorted(docnums, [offset, offset + reader.doc_count_all()])
+    return docnums[lo:hi] - offset
 
 
 def _segment_keys(reader, fieldname, btext, fmt, wanted, postings=None) -> np.ndarray:
@@ -156,10 +180,9 @@ def _segment_keys(reader, fieldname, btext, fmt, wanted, postings=None) -> np.nd
         return _keys(docs, values, fmt)
     parts: list[np.ndarray] = []
     batch = _Blocks(wanted) if type(fmt) is Positions else None
-    while m.is_active():
+    for _ in _wanted_blocks(m, wanted):
         if batch is None or not batch.add(m, postings):
             parts.append(_unpickled_block_keys(m, fmt, wanted, postings))
-        m._next_block()
     if batch is not None:
         parts.extend(batch.keys(fmt))
     parts = [p for p in parts if len(p)]

@@ -32,12 +32,16 @@ from readinglist.search.blocks import (
     members,
     position_keys,
     read_postings,
+    segment_share,
     sorted_intersection,
 )
 from readinglist.search.query import _Capped
 
 # Term arrays kept between queries, least recently used dropped past this many bytes.
 CACHE_BYTES = 48 * 1024 * 1024
+# A term in this many times more documents than a query part can still match is read only
+# in the blocks that may hold those documents.
+SPARSE_READ = 64
 _LENGTH_TABLE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 
 
@@ -106,6 +110,23 @@ class Evaluator:
             if (fieldname, btext) in reader:
                 segments.append((*read_postings(reader, fieldname, btext), offset))
         return self._keep_postings(key, self._without_deleted(segments))
+
+    def postings_within(self, fieldname: str, btext: bytes, docnums: np.ndarray):
+        """A term's postings for at least the documents ``docnums`` (sorted): all of
+        them when they are cached or ``docnums`` are many; otherwise only the blocks
+        that may hold one of ``docnums`` are read (and not cached)."""
+        with self._lock:
+            cached = (fieldname, btext) in self._cache
+        frequency = self.searcher.doc_frequency(fieldname, btext)
+        if cached or len(docnums) * SPARSE_READ >= frequency:
+            return self.postings(fieldname, btext)
+        segments = []
+        for reader, offset in self.segments:
+            if (fieldname, btext) in reader:
+                wanted = segment_share(docnums, reader, offset)
+                if len(wanted):
+                    segments.append((*read_postings(reader, fieldname, btext, wanted), offset))
+        return self._without_deleted(segments)
 
     def _without_deleted(self, segments) -> tuple[np.ndarray, np.ndarray]:
         """Global (docnums, weights) from segments' (ids, weights, offset), deleted
@@ -282,10 +303,14 @@ class Evaluator:
                 return Matches.empty()
         if not words:
             return Matches.empty()
-        known = self._read_hot_words(fieldname, words, field.format)
+        frequency = {w: self.searcher.doc_frequency(fieldname, w) for w in set(words)}
+        known = self._read_hot_words(fieldname, frequency, field.format)
+        # A word far more frequent than the rarest is read only in the blocks that may
+        # hold the rarest word's documents.
+        within = self.postings(fieldname, min(words, key=frequency.__getitem__))[0]
         parts = []
         for btext in words:
-            ids, weights = self.postings(fieldname, btext)
+            ids, weights = self.postings_within(fieldname, btext, within)
             if not len(ids):
                 return Matches.empty()
             parts.append(Matches(ids, self._score(fieldname, btext, ids, weights)))
@@ -295,10 +320,10 @@ class Evaluator:
         keep = self._positions_match(fieldname, words, candidates.ids, known)
         return self._boost(Matches(candidates.ids[keep], candidates.scores[keep]), q.boost)
 
-    def _read_hot_words(self, fieldname, words, fmt) -> dict[bytes, np.ndarray]:
-        """Postings and positions, in one pass over their blocks, of the words whose
-        every position will be needed (see ``_position_keys``): their position keys."""
-        frequency = {w: self.searcher.doc_frequency(fieldname, w) for w in set(words)}
+    def _read_hot_words(self, fieldname, frequency, fmt) -> dict[bytes, np.ndarray]:
+        """Postings and positions, in one pass over their blocks, of the words (with
+        their document frequencies) whose every position will be needed (see
+        ``_position_keys``): their position keys."""
         fewest = min(frequency.values())
         known = {}
         for word, count in frequency.items():
@@ -345,7 +370,7 @@ class Evaluator:
             if found is not None:
                 self._positions.move_to_end(key)
                 return found
-        if len(docnums) * 3 < len(self.postings(fieldname, btext)[0]):
+        if len(docnums) * 3 < self.searcher.doc_frequency(fieldname, btext):
             return position_keys(self.segments, fieldname, btext, docnums, fmt)
         return self._keep_positions(key, position_keys(self.segments, fieldname, btext, None, fmt))
 

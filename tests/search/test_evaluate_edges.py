@@ -173,3 +173,33 @@ def test_term_lists_read_in_bulk_equal_whooshs(tmp_path):
             assert _read_terms_file(segment, "abstract")[0], "the abstracts have terms"
     finally:
         index.close()
+
+
+def test_a_frequent_word_read_only_where_a_rare_one_is(tmp_path):
+    """A phrase of a rare and a frequent word reads the frequent word's postings and
+    positions only in the blocks that may hold the rare word's papers (a block's header
+    gives its last document), across segments and deletions, with Whoosh's answer."""
+    index = WhooshIndex(tmp_path / "index")
+    docs = [
+        _doc(i, "common ground " + ("rare common " if i % 500 == 7 else "") + f"filler{i % 9}")
+        for i in range(1, 3001)
+    ]
+    index.rebuild(iter(docs), len(docs), "s")
+    index.update([_doc(7, "rare then common"), _doc(3001, "rare common ground")])
+    index.delete([1507])
+    try:
+        evaluator = Evaluator(index._searcher)
+        every = evaluator.postings("abstract", b"common")
+        rare = evaluator.postings("abstract", b"rare")[0]
+        evaluator._cache.clear()
+        ids, weights = evaluator.postings_within("abstract", b"common", rare)
+        assert set(rare) <= set(ids)
+        assert len(ids) < len(every[0]) / 4  # most blocks were never read
+        # Where read, the same postings as the whole list.
+        assert np.array_equal(weights, every[1][np.searchsorted(every[0], ids)])
+        for query in ('"rare common"', '"common rare"', '"rare common ground"', "rare common"):
+            fast, slow = _both(index, query)
+            assert fast == slow, query
+        assert _both(index, '"rare common"')[0] == [507, 1007, 2007, 2507, 3001]
+    finally:
+        index.close()
