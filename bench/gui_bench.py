@@ -286,6 +286,7 @@ def typed(window, count: int = 100, gap_ms: int = 60) -> dict[str, float]:
             label = name.removesuffix(" ms")
             figures[f"typed step: {label} p50 ms"] = statistics.median(values)
             figures[f"typed step: {label} p95 ms"] = percentile(values, 0.95)
+            figures[f"typed step: {label} max ms"] = max(values)
     return figures
 
 
