@@ -3,7 +3,8 @@
 A file is imported whole or not at all: an error or a cancel rolls its transaction back,
 so a library never holds half a file. Records meet the library through ``RecordSink``,
 which decides for each one: a new paper, a merge into a paper already there (a real title
-for an inferred one, a missing code url), or a duplicate.
+for an inferred one, a missing code url), or a duplicate; which paper a record already is
+decides ``readinglist.same_paper``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import json
 import logging
 import os
 import sqlite3
-import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +34,7 @@ from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
 from readinglist.formats.bibtex_reader import read_bibtex, read_bibtex_lines
 from readinglist.formats.detect import looks_like_bibtex
 from readinglist.models import FileReport, ParsedRecord, SkippedRecord, utc_now
+from readinglist.same_paper import SamePaper, file_name, weak_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,6 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
     return iter(find_candidates(paths).files)
 
 
-def _file_name(path: str) -> str:
-    """The file name, compared in NFC: macOS hands out NFD names for the same file."""
-    return unicodedata.normalize("NFC", Path(path).name)
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with textfile.open_regular(path) as handle:
@@ -82,7 +77,7 @@ class RecordSink:
         self.db = db
         self.report = report
         self.source = source
-        self.source_name = _file_name(source)
+        self.source_name = file_name(source)
         self.format = fmt
         self.timestamp = utc_now()
         self.import_id = (
@@ -101,10 +96,8 @@ class RecordSink:
             )
             .last_pk
         )
-        self._weak_seen: Counter[str] = Counter()
         self.formats_seen: set[str] = set()
-        self._matched: set[int] = set()  # papers an entry of this file already matched
-        self._titles: dict[str, list[int]] | None = None  # title fingerprint -> ids, lazily
+        self.same_paper = SamePaper(db, self.import_id, self.source_name, fmt)
         self._key_pattern = citekeys.key_pattern(db)
         # (pattern, key) worked out for the record being added before the write
         # transaction began (see _staged); None: work it out here.
@@ -112,14 +105,14 @@ class RecordSink:
         self._has_field_sources = "field_sources" in db.table_names()
 
     def add(self, record: ParsedRecord) -> None:
-        existing = self._find_existing(record)
+        existing = self.same_paper.find(record)
         if existing is None:
             self.report.added_ids.append(self._insert(record))
             self.report.added += 1
         elif self._merge(existing, record):
             self.report.merged_ids.append(existing["id"])
             self.report.merged += 1
-            if self.format == "bibtex" and _file_name(existing["source_file"]) != self.source_name:
+            if self.format == "bibtex" and file_name(existing["source_file"]) != self.source_name:
                 self.report.completed += 1  # an entry for a paper that came from elsewhere
         else:
             self.report.duplicate_ids.append(existing["id"])
@@ -138,119 +131,9 @@ class RecordSink:
             },
         )
 
-    def _find_existing(self, record: ParsedRecord) -> dict | None:
-        if self.format == "bibtex":
-            return self._find_existing_entry(record)
-        arxiv_id = fingerprints.normalise_arxiv_id(record.arxiv_id)
-        doi = fingerprints.normalise_doi(record.doi)
-        for column, value in (("arxiv_id", arxiv_id), ("doi", doi)):
-            if value:
-                found = self._first(f"{column} = ?", [value])
-                if found:
-                    return found
-        strong = fingerprints.abstract_fingerprint(record.abstract)
-        if strong:
-            return self._first("abstract_fingerprint = ?", [strong])
-        # Short or boilerplate abstracts prove nothing: only a re-import of the same file
-        # (same name, same title and abstract, same occurrence) counts as the same paper.
-        return self._same_occurrence_in_earlier_import(record)
-
-    def _weak_fingerprint(self, record: ParsedRecord) -> str:
-        title = (
-            f"{record.citation_key}\x1f{record.title}" if self.format == "bibtex" else record.title
-        )
-        return fingerprints.record_fingerprint(title, record.abstract)
-
-    def _same_occurrence_in_earlier_import(self, record: ParsedRecord) -> dict | None:
-        """The paper that the same record, at the same occurrence, became when a file of
-        the same name was imported before: how a re-import is recognised without
-        evidence of identity."""
-        weak = self._weak_fingerprint(record)
-        occurrence = self._weak_seen[weak]
-        self._weak_seen[weak] += 1
-        earlier = [
-            row
-            for row in self.db.query(
-                "SELECT * FROM papers WHERE record_fingerprint = ? AND deleted IS NULL "
-                "AND import_id IS NOT ? ORDER BY id",
-                [weak, self.import_id],
-            )
-            if _file_name(row["source_file"]) == self.source_name
-        ]
-        return earlier[occurrence] if occurrence < len(earlier) else None
-
-    def _find_existing_entry(self, record: ParsedRecord) -> dict | None:
-        """For BibTeX: distinct keys in one file are distinct entries, so only papers from
-        before this import can match, and none twice. A re-import of the same file is
-        recognised first (so a preprint and its published version, sharing an eprint,
-        each find themselves); then the same arXiv id, DOI or full abstract."""
-        found = self._same_occurrence_in_earlier_import(record)
-        if found is None and record.citation_key:
-            # The same key from a file of the same name: the entry, edited since.
-            candidate = self._first(
-                "key = ? COLLATE NOCASE AND import_id IS NOT ?",
-                [record.citation_key, self.import_id],
-            )
-            if candidate and _file_name(candidate["source_file"]) == self.source_name:
-                found = candidate
-        for column, value in (
-            ("arxiv_id", fingerprints.normalise_arxiv_id(record.arxiv_id)),
-            ("doi", fingerprints.normalise_doi(record.doi)),
-            ("abstract_fingerprint", fingerprints.abstract_fingerprint(record.abstract)),
-        ):
-            if found is None and value:
-                found = self._first(f"{column} = ? AND import_id IS NOT ?", [value, self.import_id])
-        if found is None:
-            found = self._same_title(record)
-        if found is not None and found["id"] in self._matched:
-            return None  # already the match of another entry of this file: keep both
-        if found is not None:
-            self._matched.add(found["id"])
-        return found
-
-    def _same_title(self, record: ParsedRecord) -> dict | None:
-        """The one paper from before this import with the entry's title, when the title is
-        specific (not "Editorial"), no other paper has it, and nothing contradicts it: not
-        an abstract that tells another story, not another arXiv id or DOI."""
-        wanted = fingerprints.title_fingerprint(record.title)
-        if wanted is None:
-            return None
-        if self._titles is None:
-            self._titles = {}
-            for paper_id, title in self.db.execute(
-                "SELECT id, title FROM papers WHERE deleted IS NULL AND title_inferred = 0 "
-                "AND import_id IS NOT ?",
-                [self.import_id],
-            ):
-                fingerprint = fingerprints.title_fingerprint(title)
-                if fingerprint:
-                    self._titles.setdefault(fingerprint, []).append(paper_id)
-        ids = [i for i in self._titles.get(wanted, []) if i not in self._matched]
-        if len(ids) != 1:
-            return None  # none, or several papers of that title: which one is unknowable
-        found = self._first("id = ?", ids)
-        if found is None or not fingerprints.abstracts_agree(found["abstract"], record.abstract):
-            return None
-        for column, value in (
-            ("arxiv_id", fingerprints.normalise_arxiv_id(record.arxiv_id)),
-            ("doi", fingerprints.normalise_doi(record.doi)),
-        ):
-            if value and found[column] and found[column] != value:
-                return None
-        return found
-
-    def _first(self, where: str, params: list) -> dict | None:
-        rows = list(
-            self.db.query(
-                f"SELECT * FROM papers WHERE {where} AND deleted IS NULL ORDER BY id LIMIT 1",
-                params,
-            )
-        )
-        return rows[0] if rows else None
-
     def _insert(self, record: ParsedRecord) -> int:
         key = self._key_for(record)
-        weak_fingerprint = self._weak_fingerprint(record)  # of the record as read
+        weak = weak_fingerprint(record, self.format)  # of the record as read
         if not record.title.strip():
             # An entry without a title (a crossref child, a @set): shown by its key.
             record = replace(record, title=key, title_inferred=True)
@@ -277,7 +160,7 @@ class RecordSink:
                 self.timestamp,
                 self.timestamp,
                 fingerprints.abstract_fingerprint(record.abstract),
-                weak_fingerprint,
+                weak,
                 self.import_id,
             ],
         )

@@ -30,6 +30,7 @@ LAYERS = {
     "importer": 3,
     "indexing": 3,
     "candidates": 2.5,  # which files an import reads (below the importer)
+    "same_paper": 2.5,  # which paper a record already is (below the importer)
     "export": 3,
     "cite": 4,
     "searching": 4,
