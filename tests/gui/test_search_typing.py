@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
 
 from readinglist.gui.paper_model import COLUMN_INDEX, SnippetRole
 from readinglist.gui.sidebar import Target
@@ -179,3 +181,31 @@ def test_a_snippet_paints_as_plain_and_marked_runs():
         ("s …", False),
     )
     assert snippet_runs("") == ()
+
+
+class _PaintCounter(QObject):
+    def __init__(self):
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_each_result_is_painted_once(qtbot, seeded_window):
+    """A new list is laid out before it is painted: not painted, laid out by Qt's
+    deferred layout, then painted again (twice the cost of a screenful of rows)."""
+    window = seeded_window
+    counter = _PaintCounter()
+    window.table.viewport().installEventFilter(counter)
+    for text in ("transformer", "", "mamba"):  # the Match column shown, hidden, shown
+        counter.paints = 0
+        with qtbot.waitSignal(window.search_finished, timeout=10_000):
+            window.search_edit.setText(text)
+        qtbot.waitUntil(lambda: counter.paints >= 1)
+        # Qt's deferred layout runs on a 0 ms timer: two turns of the event loop let it.
+        QApplication.processEvents()
+        QApplication.processEvents()
+        assert counter.paints == 1, text
