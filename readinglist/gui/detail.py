@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 from readinglist.errors import UserError
 from readinglist.gui import settings as keys
 from readinglist.gui.abstract_view import HIGHLIGHT_COLORS, AbstractView, ShownText
+from readinglist.gui.detail_notes import NotesPart
 from readinglist.gui.flow_layout import FlowLayout
 from readinglist.gui.lookup_banner import LookupBanner, sources_text
 from readinglist.gui.pane_widgets import (
@@ -42,7 +41,7 @@ from readinglist.gui.pane_widgets import (
     wrapping_label,
     wrapping_list,
 )
-from readinglist.gui.safe_text import SafeLinkLabel, SafeTextBrowser, open_link, plain_rich
+from readinglist.gui.safe_text import SafeLinkLabel, open_link, plain_rich
 from readinglist.gui.settings import Settings
 from readinglist.library import Library
 from readinglist.links import paper_links, safe_link
@@ -54,7 +53,6 @@ PRIORITIES = [
     ("Normal", Priority.NORMAL),
     ("High priority", Priority.HIGH),
 ]
-NoteIdRole = Qt.ItemDataRole.UserRole + 20
 HighlightIdRole = Qt.ItemDataRole.UserRole + 21
 RelatedIdRole = Qt.ItemDataRole.UserRole + 22
 RELATED_DELAY_MS = 250
@@ -71,7 +69,7 @@ CHIP_STYLE = (
 SUGGESTION_STYLE = CHIP_STYLE.replace("1px solid", "1px dashed")
 
 
-class DetailPane(QScrollArea):
+class DetailPane(NotesPart, QScrollArea):
     changed = Signal(object)  # Changes
     error = Signal(str)
     paper_requested = Signal(int)  # a related paper was chosen
@@ -268,30 +266,6 @@ class DetailPane(QScrollArea):
         self.no_highlights.setWordWrap(True)
         self.no_highlights.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         section.body_layout.addWidget(self.no_highlights)
-
-    def _build_notes(self, section: Section) -> None:
-        self.add_note_button = QPushButton("Add note", objectName="addNoteButton")
-        self.add_note_button.clicked.connect(self.add_note)
-        section.header.addWidget(self.add_note_button)
-        self.note_list = wrapping_list("noteList", 5)
-        self.note_list.currentItemChanged.connect(self._note_selected)
-        section.body_layout.addWidget(self.note_list)
-        self.note_tabs = QTabWidget(objectName="noteTabs")
-        self.note_editor = QPlainTextEdit(objectName="noteEditor")
-        self.note_editor.setPlaceholderText("Write a note in Markdown… (Escape discards)")
-        self._loading_note = False
-        self._note_dirty = False
-        self.note_editor.textChanged.connect(self._note_edited)
-        # A note may come from someone else: its preview loads nothing, opens web links only.
-        self.note_preview = SafeTextBrowser(objectName="notePreview")
-        self.note_tabs.addTab(self.note_editor, "Write")
-        self.note_tabs.addTab(self.note_preview, "Preview")
-        self.note_tabs.currentChanged.connect(self._render_preview)
-        self.note_tabs.setMinimumHeight(140)
-        section.body_layout.addWidget(self.note_tabs)
-        self.save_note_button = QPushButton("Save note", objectName="saveNoteButton")
-        self.save_note_button.clicked.connect(self.save_note)
-        section.body_layout.addWidget(self.save_note_button, alignment=Qt.AlignmentFlag.AlignRight)
 
     def _build_related(self, section: Section) -> None:
         self.related_list = wrapping_list("relatedList", RELATED_PAPERS)
@@ -528,43 +502,6 @@ class DetailPane(QScrollArea):
         self.no_highlights.setVisible(not highlights)
         self.sections["highlights"].set_note(f"({len(highlights)})" if highlights else "")
 
-    def _show_notes(self, select_id: int | None = None) -> None:
-        assert self.paper is not None
-        notes = self.library.notes(self.paper.id)
-        self.note_list.blockSignals(True)
-        self.note_list.clear()
-        for note in notes:
-            lines = note.body.strip().splitlines()
-            first_line = lines[0].lstrip("#>*- ").strip() if lines else "(empty)"
-            item = QListWidgetItem(f"{note.modified[:10]}  {first_line[:60]}")
-            item.setData(NoteIdRole, note.id)
-            self.note_list.addItem(item)
-        self.note_list.blockSignals(False)
-        self.note_list.setVisible(bool(notes))
-        self.note_list.fit()
-        self.sections["notes"].set_note(f"({len(notes)})" if notes else "")
-        if notes:
-            index = next((i for i, n in enumerate(notes) if n.id == select_id), len(notes) - 1)
-            self.note_list.setCurrentRow(index)
-            self._note_selected()
-            if select_id is None:  # a note to read, shown rendered; Write edits it
-                self.note_tabs.setCurrentIndex(1)
-        else:
-            self._set_editor("")
-            self.note_preview.set_markdown("")
-
-    def current_note_id(self) -> int | None:
-        item = self.note_list.currentItem()
-        return item.data(NoteIdRole) if item is not None else None
-
-    def _note_selected(self, *args) -> None:
-        note_id = self.current_note_id()
-        if self.paper is None or note_id is None:
-            return
-        body = next((n.body for n in self.library.notes(self.paper.id) if n.id == note_id), "")
-        self._set_editor(body)
-        self._render_preview()
-
     # Escape in an editor cancels the edit
 
     def eventFilter(self, watched, event) -> bool:
@@ -598,40 +535,6 @@ class DetailPane(QScrollArea):
             name = next(n for n, e in self.fields.items() if e is editor)
             editor.setText(self._field_values()[name])
         editor.setCursorPosition(0)
-
-    # Drafts: typing in the note editor is never thrown away
-
-    def _set_editor(self, text: str) -> None:
-        self._loading_note = True
-        self.note_editor.setPlainText(text)
-        self._loading_note = False
-        self._note_dirty = False
-
-    def _note_edited(self) -> None:
-        if not self._loading_note:
-            self._note_dirty = True
-
-    def _take_draft(self, next_paper_id: int | None) -> tuple[int | None, str] | None:
-        """Before the pane shows a paper: an unsaved draft of the same paper is returned to
-        be put back; one of another paper is saved (as a note of that paper)."""
-        if not self._note_dirty or self.paper is None:
-            return None
-        note_id, text = self.current_note_id(), self.note_editor.toPlainText()
-        self._note_dirty = False
-        if next_paper_id == self.paper.id:
-            return note_id, text
-        if text.strip():
-            try:
-                if note_id is None:
-                    self.library.add_note(self.paper.id, text)
-                else:
-                    self.library.edit_note(note_id, text)
-            except UserError as error:
-                self.error.emit(f"The note could not be saved: {error}")
-        return None
-
-    def _render_preview(self, *args) -> None:
-        self.note_preview.set_markdown(self.note_editor.toPlainText())
 
     # Edits
 
@@ -717,31 +620,6 @@ class DetailPane(QScrollArea):
         for highlight in self.library.highlights(self.paper.id) if self.paper else []:
             if highlight.id == highlight_id and highlight.anchored:
                 self.abstract_view.select_span(highlight.start, highlight.end)
-
-    def add_note(self) -> None:
-        """Start a new note: the editor empties; "Save note" stores it."""
-        self.sections["notes"].set_open(True)
-        self.note_list.setCurrentRow(-1)
-        self._set_editor("")
-        self.note_tabs.setCurrentIndex(0)
-        self.note_editor.setFocus()
-
-    def save_note(self) -> None:
-        if self.paper is None:
-            return
-        body = self.note_editor.toPlainText()
-        note_id = self.current_note_id()
-        paper_id = self.paper.id
-        self._note_dirty = False
-        if note_id is not None:
-            self._apply(lambda: self.library.edit_note(note_id, body))
-            return
-
-        def add() -> Changes:
-            self.library.add_note(paper_id, body)
-            return Changes(modified=frozenset({paper_id}))
-
-        self._apply(add)
 
     def focus_tags(self) -> None:
         self.sections["tags"].set_open(True)
