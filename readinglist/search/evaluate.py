@@ -105,11 +105,7 @@ class Evaluator:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        segments = []
-        for reader, offset in self.segments:
-            if (fieldname, btext) in reader:
-                segments.append((*read_postings(reader, fieldname, btext), offset))
-        return self._keep_postings(key, self._without_deleted(segments))
+        return self._keep_postings(key, self._read(fieldname, btext))
 
     def postings_within(self, fieldname: str, btext: bytes, docnums: np.ndarray):
         """A term's postings for at least the documents ``docnums`` (sorted): all of
@@ -120,12 +116,18 @@ class Evaluator:
         frequency = self.searcher.doc_frequency(fieldname, btext)
         if cached or len(docnums) * SPARSE_READ >= frequency:
             return self.postings(fieldname, btext)
+        return self._read(fieldname, btext, docnums)
+
+    def _read(self, fieldname: str, btext: bytes, docnums: np.ndarray | None = None):
+        """Every segment's postings of a term (only the blocks that may hold ``docnums``
+        if given), deleted documents left out."""
         segments = []
         for reader, offset in self.segments:
-            if (fieldname, btext) in reader:
-                wanted = segment_share(docnums, reader, offset)
-                if len(wanted):
-                    segments.append((*read_postings(reader, fieldname, btext, wanted), offset))
+            if (fieldname, btext) not in reader:
+                continue
+            wanted = None if docnums is None else segment_share(docnums, reader, offset)
+            if wanted is None or len(wanted):
+                segments.append((*read_postings(reader, fieldname, btext, wanted), offset))
         return self._without_deleted(segments)
 
     def _without_deleted(self, segments) -> tuple[np.ndarray, np.ndarray]:
