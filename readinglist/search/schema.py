@@ -8,11 +8,12 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from readinglist.search.analysis import name_analyzer, text_analyzer
 from readinglist.search.base import SearchDocument
+from readinglist.search.packed import PackedPositions
 from readinglist.search.text import decode_latex
 
 # Bump whenever the schema, the analyzers or what goes into a field changes: an index
 # written with another version is rebuilt on open.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Fields a plain word searches, with their weights. The title is boosted: a word in the
 # title says more about a paper than the same word somewhere in its abstract.
@@ -22,20 +23,27 @@ TEXT_FIELDS = ("title", "abstract", "author", "note")
 TAG_SEPARATOR = "/"
 
 
+def _text(**options) -> TEXT:
+    """A text field whose positions are stored packed (``packed.py``), for phrases."""
+    field = TEXT(multitoken_query="phrase", **options)
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> Schema:
     return Schema(
         # The paper id as text: the unique field update_document() replaces by.
         pid=ID(unique=True),
         id=NUMERIC(int, bits=64, stored=True, sortable=True),
         key=KEYWORD(stored=True, lowercase=True),
-        title=TEXT(analyzer=text_analyzer(), stored=True, multitoken_query="phrase"),
-        abstract=TEXT(analyzer=text_analyzer(), stored=True, multitoken_query="phrase"),
-        author=TEXT(analyzer=name_analyzer(), multitoken_query="phrase"),
+        title=_text(analyzer=text_analyzer(), stored=True),
+        abstract=_text(analyzer=text_analyzer(), stored=True),
+        author=_text(analyzer=name_analyzer()),
         # Hierarchical tags are indexed with their ancestors, so tag:method also finds
         # papers tagged method/rl; "tagnames" keeps them as the user wrote them.
         tag=KEYWORD(commas=True, lowercase=True, scorable=True),
         tagnames=STORED(),
-        note=TEXT(analyzer=text_analyzer(), multitoken_query="phrase"),
+        note=_text(analyzer=text_analyzer()),
         list=KEYWORD(commas=True, lowercase=True),
         year=NUMERIC(int, bits=32),
         status=KEYWORD(lowercase=True),

@@ -32,6 +32,7 @@ from readinglist.search.base import (
 )
 from readinglist.search.build_lock import BuildLock
 from readinglist.search.highlight import snippet
+from readinglist.search.packed import PackedCodec
 from readinglist.search.query import (
     QueryError,
     make_parser,
@@ -196,7 +197,7 @@ class WhooshIndex(SearchIndex):
 
     def _build(self, target: Path, documents, total, progress, cancel) -> bool:
         ix = whoosh_index.create_in(str(target), build_schema())
-        options = {"limitmb": WRITER_MEMORY_MB, "compound": False}
+        options = {"limitmb": WRITER_MEMORY_MB, "compound": False, "codec": PackedCodec()}
         if self.procs > 1 and total >= PARALLEL_THRESHOLD:
             # Separate segments per worker: merging them would double the build time.
             # "spawn" because the caller may be a thread of a GUI; fork would copy it.
@@ -249,7 +250,7 @@ class WhooshIndex(SearchIndex):
     def update(self, documents: Iterable[SearchDocument], *, stamp: str | None = None) -> None:
         with self._lock:
             self._require_open()
-            writer = self._ix.writer(compound=False, limitmb=UPDATE_MEMORY_MB)
+            writer = self._ix.writer(compound=False, limitmb=UPDATE_MEMORY_MB, codec=PackedCodec())
             try:
                 for doc in documents:
                     writer.update_document(**fields_for(doc))
@@ -261,7 +262,7 @@ class WhooshIndex(SearchIndex):
     def delete(self, ids: Iterable[int], *, stamp: str | None = None) -> None:
         with self._lock:
             self._require_open()
-            writer = self._ix.writer(compound=False, limitmb=UPDATE_MEMORY_MB)
+            writer = self._ix.writer(compound=False, limitmb=UPDATE_MEMORY_MB, codec=PackedCodec())
             for paper_id in ids:
                 writer.delete_by_term("pid", str(paper_id))
             self._commit(writer, stamp)
