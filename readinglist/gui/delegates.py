@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
-from readinglist.gui.paper_model import SnippetRole, TagsRole
+from readinglist.gui.paper_model import INFERRED_COLOR, SnippetRole, TagsRole
 
 DEFAULT_CHIP = "#dfe6ee"
 
@@ -23,6 +23,59 @@ def draw_background(painter: QPainter, option) -> None:
     if option.widget is not None:
         style = option.widget.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+
+
+class TextDelegate(QStyledItemDelegate):
+    """A plain cell: one line of text, elided at the right, in the model's style for it.
+
+    Most cells on screen are these, and a new screenful is painted on every keystroke
+    of a search. Qt's own painting asks the model for seven roles (seven calls into
+    Python) and lays the text out per cell; this asks once and draws the line."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._fonts: dict[str, tuple[QFont, QFontMetricsF]] = {}
+
+    def _font(self, font: QFont, italic: bool) -> tuple[QFont, QFontMetricsF]:
+        key = font.key() + ("/i" if italic else "")
+        found = self._fonts.get(key)
+        if found is None:
+            chosen = QFont(font)  # a copy: the option's font goes with it
+            chosen.setItalic(italic or font.italic())
+            found = self._fonts[key] = (chosen, QFontMetricsF(chosen))
+        return found
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        draw_background(painter, option)
+        text, inferred, centred = index.model().cell_look(index.row(), index.column())
+        if not text:
+            return
+        font, metrics = self._font(option.font, inferred)
+        margin = TEXT_MARGIN
+        if option.widget is not None:  # Qt's delegate: the focus frame's margin + 1
+            style = option.widget.style()
+            frame = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, option.widget)
+            margin = frame + 1
+        cell = option.rect.adjusted(margin, 0, -margin, 0)
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, cell.width())
+        # Placed as Qt's delegate places its laid-out line: a whole-pixel box of the
+        # line's size, centred in the cell.
+        width = round(metrics.horizontalAdvance(shown))
+        height = round(metrics.ascent() + metrics.descent())
+        x = cell.x() + ((cell.width() - width) // 2 if centred else 0)
+        y = cell.y() + (cell.height() - height) // 2
+        if option.state & QStyle.StateFlag.State_Selected:
+            color = option.palette.highlightedText().color()
+        elif inferred:
+            color = INFERRED
+        else:
+            color = option.palette.text().color()
+        painter.save()
+        painter.setClipRect(option.rect)  # an italic letter may lean into the margin
+        painter.setFont(font)
+        painter.setPen(color)
+        painter.drawText(QPointF(x, y + metrics.ascent()), shown)
+        painter.restore()
 
 
 class TagChipDelegate(QStyledItemDelegate):
@@ -115,6 +168,8 @@ class SnippetDelegate(QStyledItemDelegate):
 
 
 SNIPPET_MARGIN = 4
+TEXT_MARGIN = 3
+INFERRED = QColor(INFERRED_COLOR)
 MARKER = QColor("#ffe08a")
 MARKED_TEXT = QColor("#000000")
 _MARKS = re.compile(r"<b>(.*?)</b>", re.DOTALL)  # how Library's snippets mark a match

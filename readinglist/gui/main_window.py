@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from readinglist.errors import UserError
 from readinglist.gui import settings as keys
 from readinglist.gui.background import BackgroundWork
-from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate
+from readinglist.gui.delegates import SnippetDelegate, TagChipDelegate, TextDelegate
 from readinglist.gui.detail import DetailPane
 from readinglist.gui.dialogs import WelcomePanel
 from readinglist.gui.drops import accept_file_drag, take_file_drop
@@ -117,6 +117,7 @@ class MainWindow(
         # Always there: a long list after a short one is painted once, not again when
         # the bar appears, and the columns never shift while typing.
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.table.setItemDelegate(TextDelegate(self.table))
         self.table.setItemDelegateForColumn(COLUMN_INDEX["tags"], TagChipDelegate(self.table))
         self.table.setItemDelegateForColumn(COLUMN_INDEX["match"], SnippetDelegate(self.table))
         header = self.table.horizontalHeader()

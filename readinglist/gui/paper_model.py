@@ -36,6 +36,7 @@ PAGE = 200
 PAPER_IDS_MIME = "application/x-readinglist-paper-ids"
 CACHE_ROWS = 5_000
 NEEDS_REVIEW_MARK = " ⚑"
+CENTRED = frozenset(["year", "rating"])
 INFERRED_COLOR = "#b8860b"  # readable on light and dark backgrounds
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 TagsRole = Qt.ItemDataRole.UserRole + 2
@@ -222,9 +223,22 @@ class PaperTableModel(QAbstractTableModel):
                 return QBrush(QColor(INFERRED_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole and name == "title":
             return plain_rich(paper.title)  # Qt would take "<img …>" in a title for markup
-        if role == Qt.ItemDataRole.TextAlignmentRole and name in ("year", "rating"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and name in CENTRED:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+    def cell_look(self, row: int, column: int) -> tuple[str, bool, bool]:
+        """What a plain text cell shows, for its painter: (text, whether in the style of
+        an inferred title, whether centred), as ``data`` gives them by role."""
+        paper = self.summary(row) if 0 <= row < len(self._ids) else None
+        if paper is None:
+            return "", False, False
+        name = COLUMNS[column].name
+        return (
+            self._display(paper, name),
+            name == "title" and paper.title_inferred,
+            name in CENTRED,
+        )
 
     def _snippet(self, paper_id: int) -> str:
         """The best-matching passage, with matches in <b>: only for rows on screen."""

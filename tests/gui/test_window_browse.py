@@ -154,3 +154,42 @@ def test_a_change_from_the_command_line_shows_in_the_open_window(qtbot, seeded_w
     with qtbot.waitSignal(window.outside_change_shown, timeout=5_000):
         assert cli(["--library", folder, "tag", "add", "spdf", "--tag", "from-cli"]) == 0
     assert window.sidebar.item_for(Target("tag", "from-cli")).text(0) == "from-cli (1)"
+
+
+def test_plain_cells_paint_what_the_model_gives_by_role(qtbot, seeded_window):
+    """The table's own cell painter draws each cell's text in the model's style for it:
+    an inferred title in its colour and italics, a real one in the text colour."""
+    from PySide6.QtCore import Qt
+
+    from readinglist.gui.paper_model import INFERRED_COLOR
+
+    window, model = seeded_window, seeded_window.model
+    rows = range(model.rowCount())
+    inferred = next(row for row in rows if model.summary(row).title_inferred)
+    titled = next(row for row in rows if not model.summary(row).title_inferred)
+    for row in (inferred, titled):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            text, italic, centred = model.cell_look(row, column)
+            assert text == (index.data() or "")
+            assert italic == (index.data(Qt.ItemDataRole.FontRole) is not None)
+            alignment = index.data(Qt.ItemDataRole.TextAlignmentRole)
+            assert centred == (alignment == int(Qt.AlignmentFlag.AlignCenter))
+
+    def colours(row: int) -> set[str]:
+        index = model.index(row, 0)
+        window.table.scrollTo(index)
+        rect = window.table.visualRect(index)
+        image = window.table.viewport().grab().toImage()
+        return {
+            image.pixelColor(x, y).name()
+            for x in range(rect.left(), rect.right())
+            for y in range(rect.top(), rect.bottom())
+        }
+
+    window.table.clearSelection()
+    assert INFERRED_COLOR in colours(inferred)
+    titled_colours = colours(titled)
+    assert INFERRED_COLOR not in titled_colours
+    text_colour = window.table.palette().text().color().name()
+    assert text_colour in titled_colours
