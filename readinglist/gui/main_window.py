@@ -407,7 +407,7 @@ class MainWindow(
             return
         self.sidebar.refresh()  # counts move with statuses, tags, trash and imports
         self.name_coloured_tags()
-        self.reload()
+        self.reload(changed=True)
         self.model.refresh_papers(changes.modified)
         ids = self.selected_ids()
         if len(ids) == 1:
