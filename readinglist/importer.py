@@ -9,8 +9,6 @@ decides ``readinglist.same_paper``.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import hashlib
 import json
 import logging
@@ -30,30 +28,26 @@ from readinglist.db.connection import write_transaction
 from readinglist.errors import ImportCancelled, UserError
 from readinglist.formats import textfile
 from readinglist.formats.abstracts import read_abstracts
-from readinglist.formats.bibtex import KEY_PATTERN as BIBTEX_KEY
 from readinglist.formats.bibtex_reader import read_bibtex, read_bibtex_lines
 from readinglist.formats.detect import looks_like_bibtex
+from readinglist.import_stage import (
+    CANCEL_CHECK_EVERY,
+    Cancel,
+    pattern_key,
+    staged,
+    usable_entry_key,
+)
 from readinglist.models import FileReport, ParsedRecord, SkippedRecord, utc_now
 from readinglist.same_paper import SamePaper, file_name, weak_fingerprint
 
 log = logging.getLogger(__name__)
 
-CANCEL_CHECK_EVERY = 256
-STAGE_BATCH = 500
 # The paper fields whose origin field_sources records.
 SOURCED_FIELDS = frozenset(
     ["title", "abstract", "authors", "year", "venue", "url", "code_url", "arxiv_id", "doi", "key"]
 )
 
 Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
-
-
-def usable_entry_key(key: str) -> bool:
-    """A BibTeX entry's own key the library keeps: any key BibTeX and the exporter
-    accept, all-digit JabRef keys included (see ``Library.resolve`` for how a number
-    that is both an id and a key is read)."""
-    return BIBTEX_KEY.fullmatch(key) is not None
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
@@ -100,7 +94,7 @@ class RecordSink:
         self.same_paper = SamePaper(db, self.import_id, self.source_name, fmt)
         self._key_pattern = citekeys.key_pattern(db)
         # (pattern, key) worked out for the record being added before the write
-        # transaction began (see _staged); None: work it out here.
+        # transaction began (see import_stage.staged); None: work it out here.
         self.prepared_key: tuple[str, str] | None = None
         self._has_field_sources = "field_sources" in db.table_names()
 
@@ -209,7 +203,7 @@ class RecordSink:
         if prepared is not None and prepared[0] == self._key_pattern:
             base = prepared[1]
         else:
-            base = _pattern_key(self._key_pattern, record)
+            base = pattern_key(self._key_pattern, record)
         key = citekeys.unique_key(base, taken)
         if wanted:
             why = "is already used by another paper" if usable else "is not a valid BibTeX key"
@@ -384,7 +378,7 @@ def import_file(
             return _import_bibtex(db, path, info, report, cancel)
         report.warnings.extend(info.warnings)
         lines = textfile.read_lines(path, info, too_long=_too_long(report))
-        with _staged(db, read_abstracts(_counting(lines, progress)), cancel) as records:
+        with staged(db, read_abstracts(_counting(lines, progress)), cancel) as records:
             sha256 = file_sha256(path)
             with write_transaction(db):
                 sink = RecordSink(db, report, str(path.resolve()), "abstracts")
@@ -418,7 +412,7 @@ def _import_bibtex(
     """A .bib file: every entry with a distinct key is a distinct paper."""
     lines = textfile.read_lines(path, info, too_long=_too_long(report))
     report.warnings.extend(info.warnings)
-    with _staged(db, read_bibtex_lines(lines), cancel) as records:
+    with staged(db, read_bibtex_lines(lines), cancel) as records:
         sha256 = file_sha256(path)
         with write_transaction(db):
             sink = RecordSink(db, report, str(path.resolve()), "bibtex")
@@ -438,7 +432,7 @@ def import_text(db: sqlite_utils.Database, text: str, *, name: str = "pasted tex
     bibtex = looks_like_bibtex(iter(lines))
     try:
         parsed = read_bibtex(text) if bibtex else read_abstracts(iter(lines))
-        with _staged(db, parsed, None) as records, write_transaction(db):
+        with staged(db, parsed, None) as records, write_transaction(db):
             sink = RecordSink(db, report, name, "bibtex" if bibtex else "pasted")
             _consume(records, sink, report, None)
             report.format = "bibtex" if bibtex else _format_name(report, sink)
@@ -452,116 +446,6 @@ def import_text(db: sqlite_utils.Database, text: str, *, name: str = "pasted tex
     if not (report.added or report.merged or report.duplicates):
         report.warnings.append("no abstracts found in the pasted text")
     return report
-
-
-@contextlib.contextmanager
-def _staged(
-    db: sqlite_utils.Database,
-    items: Iterable[ParsedRecord | SkippedRecord],
-    cancel: Cancel | None,
-) -> Iterator[Iterator[tuple[ParsedRecord | SkippedRecord, tuple[str, str] | None]]]:
-    """Read a whole file before its write transaction begins; yields its records again,
-    each with the key the key pattern gives it (or None).
-
-    Reading and parsing a big file takes seconds, and so does making keys from titles;
-    nothing needs the library for that: the write lock is then held only while the
-    records meet the library, so the window and other commands wait less (a 20,000-paper
-    listing: see ``BUSY_TIMEOUT_MS``). The records wait in a table of this connection's
-    temporary database, which no other connection sees or locks and which SQLite keeps on
-    disk: memory stays bounded however big the file is. The file stays one transaction:
-    whole or nothing."""
-    db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS import_stage (seq INTEGER PRIMARY KEY, "
-        "skipped INTEGER NOT NULL, fields TEXT NOT NULL, pattern_key TEXT)"
-    )
-    pattern = citekeys.key_pattern(db)
-    try:
-        db.execute("DELETE FROM temp.import_stage")
-        batch: list[tuple] = []
-        for count, item in enumerate(items, start=1):
-            fields = json.dumps(_record_fields(item), ensure_ascii=False)
-            skipped = isinstance(item, SkippedRecord)
-            key = None if skipped else _prepared_key(pattern, item)
-            batch.append((count, skipped, fields, key))
-            if len(batch) == STAGE_BATCH:
-                _stage_batch(db, batch)
-            if cancel is not None and count % CANCEL_CHECK_EVERY == 0 and cancel():
-                raise ImportCancelled("cancelled while reading")
-        _stage_batch(db, batch)
-        yield _unstaged(db, pattern)
-    finally:
-        with contextlib.suppress(sqlite3.Error):  # never hide why the import stopped
-            db.execute("DELETE FROM temp.import_stage")
-
-
-def _pattern_key(pattern: str, record: ParsedRecord) -> str:
-    """The key ``pattern`` makes for a record, before collisions are resolved."""
-    return citekeys.make_key(
-        pattern,
-        title=citekeys.key_title(
-            record.title or record.citation_key,
-            inferred=record.title_inferred,
-            abstract=record.abstract,
-        ),
-        authors=record.authors,
-        year=record.year,
-    )
-
-
-def _prepared_key(pattern: str, record: ParsedRecord) -> str | None:
-    """The pattern's key for a record that will need one: not for an entry that brings
-    its own usable key (it keeps it, unless another paper has it already)."""
-    if record.citation_key and usable_entry_key(record.citation_key):
-        return None
-    try:
-        return _pattern_key(pattern, record)
-    except UserError:
-        return None  # a pattern this version refuses: the sink says so, as before
-
-
-def _stage_batch(db: sqlite_utils.Database, batch: list) -> None:
-    insert = "INSERT INTO temp.import_stage VALUES (?, ?, ?, ?)"
-    if db.conn.in_transaction:  # the caller's transaction: part of it
-        db.conn.executemany(insert, batch)
-    else:
-        # Only the temporary database is written: this transaction takes no lock on the
-        # library, and one commit per batch is cheaper than one per record.
-        db.execute("BEGIN")
-        try:
-            db.conn.executemany(insert, batch)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-    batch.clear()
-
-
-def _unstaged(
-    db: sqlite_utils.Database, pattern: str
-) -> Iterator[tuple[ParsedRecord | SkippedRecord, tuple[str, str] | None]]:
-    last = 0
-    while True:
-        rows = db.execute(
-            "SELECT seq, skipped, fields, pattern_key FROM temp.import_stage WHERE seq > ? "
-            "ORDER BY seq LIMIT ?",
-            [last, STAGE_BATCH],
-        ).fetchall()
-        if not rows:
-            return
-        last = rows[-1][0]
-        for _, skipped, fields, key in rows:
-            kind = SkippedRecord if skipped else ParsedRecord
-            item = kind(**{name: _tuples(value) for name, value in json.loads(fields).items()})
-            yield item, (pattern, key) if key is not None else None
-
-
-def _record_fields(item: ParsedRecord | SkippedRecord) -> dict:
-    return {field.name: getattr(item, field.name) for field in dataclasses.fields(item)}
-
-
-def _tuples(value):
-    """JSON brings tuples back as lists; records hold tuples (authors, tags, pairs)."""
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def _consume(

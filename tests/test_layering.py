@@ -31,6 +31,7 @@ LAYERS = {
     "indexing": 3,
     "candidates": 2.5,  # which files an import reads (below the importer)
     "same_paper": 2.5,  # which paper a record already is (below the importer)
+    "import_stage": 2.5,  # a file read and keyed before its transaction (below the importer)
     "export": 3,
     "cite": 4,
     "searching": 4,
@@ -46,7 +47,7 @@ LAYERS = {
     "_resources": 0,
 }
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
-GUI_FORBIDDEN = {"db", "search", "importer", "indexing"}
+GUI_FORBIDDEN = {"db", "search", "importer", "import_stage", "indexing"}
 
 
 def modules() -> list[Path]:

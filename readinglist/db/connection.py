@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # How long a write waits for another program's write to finish before "the library is
 # busy". The longest write is one imported file: it is read, parsed and given keys before
-# its transaction (importer._staged), so the lock is held only while its records meet the
+# its transaction (import_stage.staged), so the lock is held only while its records meet the
 # library. A 20,000-paper, 37 MB listing holds it 7-14 s on an overloaded two-core machine
 # (load 7), against 21-23 s with that work inside; 30 s leaves room for bigger files.
 BUSY_TIMEOUT_MS = 30_000
