@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from readinglist.errors import UserError
 from readinglist.gui import settings as keys
 from readinglist.gui.abstract_view import HIGHLIGHT_COLORS, AbstractView, ShownText
+from readinglist.gui.detail_edits import EditsPart, HighlightIdRole
 from readinglist.gui.detail_notes import NotesPart
 from readinglist.gui.flow_layout import FlowLayout
 from readinglist.gui.lookup_banner import LookupBanner, sources_text
@@ -45,7 +46,7 @@ from readinglist.gui.safe_text import SafeLinkLabel, open_link, plain_rich
 from readinglist.gui.settings import Settings
 from readinglist.library import Library
 from readinglist.links import paper_links, safe_link
-from readinglist.models import Changes, Paper, Priority, Status
+from readinglist.models import Paper, Priority, Status
 
 RATINGS = ["No rating", "★", "★★", "★★★", "★★★★", "★★★★★"]
 PRIORITIES = [
@@ -53,7 +54,6 @@ PRIORITIES = [
     ("Normal", Priority.NORMAL),
     ("High priority", Priority.HIGH),
 ]
-HighlightIdRole = Qt.ItemDataRole.UserRole + 21
 RelatedIdRole = Qt.ItemDataRole.UserRole + 22
 RELATED_DELAY_MS = 250
 RELATED_PAPERS = 8
@@ -69,7 +69,7 @@ CHIP_STYLE = (
 SUGGESTION_STYLE = CHIP_STYLE.replace("1px solid", "1px dashed")
 
 
-class DetailPane(NotesPart, QScrollArea):
+class DetailPane(NotesPart, EditsPart, QScrollArea):
     changed = Signal(object)  # Changes
     error = Signal(str)
     paper_requested = Signal(int)  # a related paper was chosen
@@ -535,91 +535,6 @@ class DetailPane(NotesPart, QScrollArea):
             name = next(n for n, e in self.fields.items() if e is editor)
             editor.setText(self._field_values()[name])
         editor.setCursorPosition(0)
-
-    # Edits
-
-    def _apply(self, action) -> None:
-        try:
-            changes = action()
-        except UserError as error:
-            self.error.emit(str(error))
-            self.show_paper(self.paper.id if self.paper else None, self.match_terms)
-            return
-        if changes is not None:
-            self.changed.emit(changes)
-
-    def _title_edited(self) -> None:
-        paper = self.paper
-        text = self.title_edit.text().strip()
-        if paper is None or text == paper.title:
-            return
-        self._apply(lambda: self.library.edit(paper.id, title=text))
-
-    def _field_edited(self, name: str) -> None:
-        paper = self.paper
-        if paper is None:
-            return
-        text = self.fields[name].text().strip()
-        if text == self._field_values()[name]:
-            return
-        value: object = text
-        if name == "authors":
-            value = [a.strip() for a in text.split(";") if a.strip()]
-        self._apply(lambda: self.library.edit(paper.id, **{name: value}))
-
-    def _status_chosen(self, index: int) -> None:
-        if self.paper is not None:
-            status = self.status_box.itemData(index)
-            paper_id = self.paper.id
-            self._apply(lambda: self.library.set_status([paper_id], status))
-
-    def _rating_chosen(self, index: int) -> None:
-        if self.paper is not None:
-            paper_id = self.paper.id
-            self._apply(lambda: self.library.set_rating([paper_id], index))
-
-    def _priority_chosen(self, index: int) -> None:
-        if self.paper is not None:
-            paper_id, priority = self.paper.id, self.priority_box.itemData(index)
-            self._apply(lambda: self.library.set_priority([paper_id], priority))
-
-    def _tags_edited(self) -> None:
-        paper = self.paper
-        self.tag_completer.popup().hide()
-        if paper is None:
-            return
-        wanted = [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]
-        have = {t.casefold(): t for t in paper.tags}
-        wanted_folded = {t.casefold(): t for t in wanted}
-        add = [t for f, t in wanted_folded.items() if f not in have]
-        remove = [t for f, t in have.items() if f not in wanted_folded]
-        if add:
-            self._apply(lambda: self.library.add_tags([paper.id], add))
-        if remove:
-            self._apply(lambda: self.library.remove_tags([paper.id], remove))
-
-    def highlight_selection(self) -> None:
-        span = self.abstract_view.selected_span()
-        if self.paper is None:
-            return
-        if span is None:
-            self.error.emit("Select a passage of the abstract first.")
-            return
-        paper_id, comment = self.paper.id, self.comment_edit.text().strip()
-        color = self.color_box.currentText()
-
-        def add() -> Changes:
-            self.library.add_highlight(paper_id, *span, color=color, comment=comment)
-            return Changes(modified=frozenset({paper_id}))
-
-        self.comment_edit.clear()
-        self._apply(add)
-
-    def _highlight_activated(self, item: QListWidgetItem) -> None:
-        highlight_id = item.data(HighlightIdRole)
-        for highlight in self.library.highlights(self.paper.id) if self.paper else []:
-            if highlight.id == highlight_id and highlight.anchored:
-                self.abstract_view.select_span(highlight.start, highlight.end)
 
     def focus_tags(self) -> None:
         self.sections["tags"].set_open(True)
