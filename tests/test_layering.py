@@ -35,6 +35,7 @@ LAYERS = {
     "export": 3,
     "cite": 4,
     "searching": 4,
+    "importing": 4,  # the part of Library that imports
     "safety": 4,
     "lookup": 4,  # metadata lookup: clients, matching, the Library part
     "sync": 4.5,  # sharing through PostgreSQL: the part Library owns

@@ -161,7 +161,7 @@ def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_opened(lib, folder, mon
         found.files.append(fifo)
         return found
 
-    monkeypatch.setattr("readinglist.library.find_candidates", walk_then_swap)
+    monkeypatch.setattr("readinglist.importing.find_candidates", walk_then_swap)
     report, _ = import_in_thread(lib, [folder], fifos=[fifo])
     assert report.added == 2
     (failed,) = report.failed
