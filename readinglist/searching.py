@@ -113,6 +113,10 @@ class LibraryReader:
     def tag_colors(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT name, color FROM tags WHERE color != ''"))
 
+    def smart_counts(self) -> dict:
+        """Every smart list's count (see ``Library.smart_counts``)."""
+        return views.smart_counts(self.db)
+
     def is_empty(self) -> bool:
         """No papers at all, not even in the trash."""
         return self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0] == 1

@@ -87,7 +87,8 @@ class MainWindow(
         self.search_pool.start(self._open_search_reader)
         self._search_task: Task | None = None
         self._pending_search: SearchRequest | None = None
-        self._snippet_tasks: set[Task] = set()
+        self._side_tasks: set[Task] = set()  # snippets and counts on the search thread
+        self._counts_generation = 0
         self._search_generation = 0
         # What the last shown search cost, in ms (read by bench/gui_bench.py).
         self.search_timing: dict[str, float] = {}
@@ -405,7 +406,12 @@ class MainWindow(
         if not changes:
             self._update_undo_actions()
             return
-        self.sidebar.refresh()  # counts move with statuses, tags, trash and imports
+        # Counts move with statuses, tags, trash and imports. Counting 100,000 papers
+        # takes 36 ms: in a big library, on the search thread while the keys go on.
+        big = self.big_view()
+        self.sidebar.refresh(counts_later=big)
+        if big:
+            self._count_smart_lists()
         self.name_coloured_tags()
         self.reload(changed=True)
         self.model.refresh_papers(changes.modified)

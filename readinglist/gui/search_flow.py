@@ -57,7 +57,7 @@ class SearchFlow:
             order_by="list" if by_hand else self.sort_column,
             descending=False if by_hand else self.sort_descending,
         )
-        in_background = typed or (changed and self.model.rowCount() >= BACKGROUND_VIEW_ROWS)
+        in_background = typed or (changed and self.big_view())
         if not query and not in_background:
             self._pending_search = None  # a running search's results are stale now
             ids = self.library.paper_ids(
@@ -181,6 +181,35 @@ class SearchFlow:
             return
         self.show_error(f"The search failed: {error}")
 
+    def big_view(self) -> bool:
+        """Whether the table's view is long enough to list again on the search thread."""
+        return self.model.rowCount() >= BACKGROUND_VIEW_ROWS
+
+    def _count_smart_lists(self) -> None:
+        """The sidebar's smart-list counts, made on the search thread, shown when ready
+        (a newer count's answer replaces an older one's, never the other way)."""
+        reader = self.search_reader
+        self._counts_generation += 1
+        generation = self._counts_generation
+        task: Task | None = None
+
+        def done(counts) -> None:
+            self._side_tasks.discard(task)
+            if generation == self._counts_generation:
+                self.sidebar.show_counts(counts)
+
+        def failed(error: Exception) -> None:
+            self._side_tasks.discard(task)
+            log.warning("the sidebar's counts could not be made: %s", error)
+
+        task = run_task(
+            lambda _p, _c: reader.smart_counts(),
+            on_done=done,
+            on_error=failed,
+            pool=self.search_pool,
+        )
+        self._side_tasks.add(task)  # kept until done: its signals must outlive run()
+
     def _load_snippets(self, ids: list[int], terms: frozenset[str]) -> None:
         """Snippets of rows scrolled to, made on the search thread, shown as they come."""
         reader = self.search_reader
@@ -190,15 +219,15 @@ class SearchFlow:
             return terms, reader.snippets(ids, terms)
 
         def done(outcome) -> None:
-            self._snippet_tasks.discard(task)
+            self._side_tasks.discard(task)
             self.model.add_snippets(*outcome)
 
         def failed(error: Exception) -> None:
-            self._snippet_tasks.discard(task)
+            self._side_tasks.discard(task)
             log.warning("snippets could not be made: %s", error)
 
         task = run_task(work, on_done=done, on_error=failed, pool=self.search_pool)
-        self._snippet_tasks.add(task)  # kept until done: its signals must outlive run()
+        self._side_tasks.add(task)  # kept until done: its signals must outlive run()
 
     def _open_search_reader(self) -> None:
         try:

@@ -70,6 +70,8 @@ class Sidebar(QTreeWidget):
         self.setMinimumWidth(200)
         self.itemSelectionChanged.connect(self._selection_changed)
         self._suppress = False
+        self._counts: dict[SmartList, int] | None = None  # shown by the smart lists
+        self._smart_items: dict[SmartList, QTreeWidgetItem] = {}
         # Hundreds of tags (a BibTeX library's keywords) stay usable: a filter box, and
         # tags collapsed beyond the top level unless opened (remembered across refreshes).
         self.tag_filter = QLineEdit(objectName="tagFilter")
@@ -113,15 +115,20 @@ class Sidebar(QTreeWidget):
             yield item
             stack.extend(item.child(i) for i in range(item.childCount()))
 
-    def refresh(self) -> None:
-        """Rebuild from the library, keeping the selection and the expanded groups."""
+    def refresh(self, *, counts_later: bool = False) -> None:
+        """Rebuild from the library, keeping the selection and the expanded groups.
+        ``counts_later``: the smart lists keep the counts they showed, until
+        ``show_counts`` gives the new ones (counted on another thread)."""
         selected = self.current_target() or Target("smart", SmartList.ALL)
         self._suppress = True
         self.clear()
-        counts = self.library.smart_counts()
+        if not counts_later or self._counts is None:
+            self._counts = self.library.smart_counts()
         library_group = self._group("Library")
-        for smart, title in SMART_TITLES.items():
-            self._item(library_group, f"{title} ({counts[smart]})", Target("smart", smart))
+        self._smart_items = {
+            smart: self._item(library_group, "", Target("smart", smart)) for smart in SMART_TITLES
+        }
+        self.show_counts(self._counts)
         lists_group = self._group("Reading lists")
         parents: dict[int | None, QTreeWidgetItem] = {None: lists_group}
         for reading_list in self.library.reading_lists():
@@ -240,6 +247,12 @@ class Sidebar(QTreeWidget):
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         item.setForeground(0, QBrush(QColor("#666666")))
         return item
+
+    def show_counts(self, counts: dict[SmartList, int]) -> None:
+        """The smart lists' counts, as "Unread (49)"."""
+        self._counts = counts
+        for smart, item in self._smart_items.items():
+            item.setText(0, f"{SMART_TITLES[smart]} ({counts[smart]})")
 
     @staticmethod
     def _item(parent: QTreeWidgetItem, text: str, target: Target) -> QTreeWidgetItem:

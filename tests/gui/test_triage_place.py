@@ -146,7 +146,8 @@ def test_a_finished_import_keeps_the_place(qtbot, seeded_window, tmp_path):
 
 def test_a_big_view_is_listed_again_in_the_background(qtbot, seeded_window, monkeypatch):
     """After a change, a big view is listed on the search thread (the window does not
-    wait 40 to 130 ms at 100,000 papers for each key of triage), keeping the place: the
+    wait 40 to 130 ms at 100,000 papers for each key of triage), and so are the
+    sidebar's counts. The view keeps its place: the
     paper marked read leaves Unread and the next one takes its place, and a J pressed
     before the list came back is kept, not undone by it."""
     from readinglist.gui import search_flow
@@ -162,6 +163,9 @@ def test_a_big_view_is_listed_again_in_the_background(qtbot, seeded_window, monk
     assert window.library.paper(ids[3]).status is Status.READ
     assert window.model.ids() == ids[:3] + ids[4:]
     assert window.selected_ids() == [ids[4]] and current_row(window) == 3
+    # The sidebar's counts, made on the search thread too, follow.
+    unread = window.sidebar._smart_items[SmartList.UNREAD]
+    qtbot.waitUntil(lambda: unread.text(0) == f"Unread ({len(ids) - 1})", timeout=10_000)
 
     with qtbot.waitSignal(window.search_finished, timeout=10_000):
         press(qtbot, window, Qt.Key.Key_Space)  # ids[4] read
