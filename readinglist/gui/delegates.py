@@ -25,6 +25,22 @@ def draw_background(painter: QPainter, option) -> None:
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
 
 
+_FONTS: dict[tuple[str, bool, bool], tuple[QFont, QFontMetricsF]] = {}
+
+
+def styled_font(font: QFont, *, bold=False, italic=False) -> tuple[QFont, QFontMetricsF]:
+    """A copy of a cell's font (the option's goes with it), made bold or italic, and its
+    metrics: made once per font, not for every cell painted."""
+    key = (font.key(), bold, italic)
+    found = _FONTS.get(key)
+    if found is None:
+        styled = QFont(font)
+        styled.setBold(bold or font.bold())
+        styled.setItalic(italic or font.italic())
+        found = _FONTS[key] = (styled, QFontMetricsF(styled))
+    return found
+
+
 class TextDelegate(QStyledItemDelegate):
     """A plain cell: one line of text, elided at the right, in the model's style for it.
 
@@ -32,25 +48,12 @@ class TextDelegate(QStyledItemDelegate):
     of a search. Qt's own painting asks the model for seven roles (seven calls into
     Python) and lays the text out per cell; this asks once and draws the line."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._fonts: dict[str, tuple[QFont, QFontMetricsF]] = {}
-
-    def _font(self, font: QFont, italic: bool) -> tuple[QFont, QFontMetricsF]:
-        key = font.key() + ("/i" if italic else "")
-        found = self._fonts.get(key)
-        if found is None:
-            chosen = QFont(font)  # a copy: the option's font goes with it
-            chosen.setItalic(italic or font.italic())
-            found = self._fonts[key] = (chosen, QFontMetricsF(chosen))
-        return found
-
     def paint(self, painter: QPainter, option, index) -> None:
         draw_background(painter, option)
         text, inferred, centred = index.model().cell_look(index.row(), index.column())
         if not text:
             return
-        font, metrics = self._font(option.font, inferred)
+        font, metrics = styled_font(option.font, italic=inferred)
         margin = TEXT_MARGIN
         if option.widget is not None:  # Qt's delegate: the focus frame's margin + 1
             style = option.widget.style()
@@ -118,26 +121,13 @@ class SnippetDelegate(QStyledItemDelegate):
     out per cell (that cost 0.2 ms a row, most of a screen's paint after a search), and
     nothing in a snippet is ever read as markup but the marks."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._fonts: dict[str, tuple[QFont, QFont, QFontMetricsF, QFontMetricsF]] = {}
-
-    def _fonts_for(self, font: QFont) -> tuple[QFont, QFont, QFontMetricsF, QFontMetricsF]:
-        key = font.key()
-        found = self._fonts.get(key)
-        if found is None:
-            plain, bold = QFont(font), QFont(font)  # copies: the option's font goes with it
-            bold.setBold(True)
-            found = (plain, bold, QFontMetricsF(plain), QFontMetricsF(bold))
-            self._fonts[key] = found
-        return found
-
     def paint(self, painter: QPainter, option, index) -> None:
         snippet = index.data(SnippetRole) or ""
         draw_background(painter, option)
         if not snippet:
             return
-        plain, bold, plain_metrics, bold_metrics = self._fonts_for(option.font)
+        plain, plain_metrics = styled_font(option.font)
+        bold, bold_metrics = styled_font(option.font, bold=True)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         color = (
             option.palette.highlightedText().color() if selected else option.palette.text().color()

@@ -191,42 +191,35 @@ class SearchFlow:
         reader = self.search_reader
         self._counts_generation += 1
         generation = self._counts_generation
-        task: Task | None = None
 
-        def done(counts) -> None:
-            self._side_tasks.discard(task)
+        def shown(counts) -> None:
             if generation == self._counts_generation:
                 self.sidebar.show_counts(counts)
 
-        def failed(error: Exception) -> None:
-            self._side_tasks.discard(task)
-            log.warning("the sidebar's counts could not be made: %s", error)
-
-        task = run_task(
-            lambda _p, _c: reader.smart_counts(),
-            on_done=done,
-            on_error=failed,
-            pool=self.search_pool,
-        )
-        self._side_tasks.add(task)  # kept until done: its signals must outlive run()
+        self._on_search_thread(reader.smart_counts, shown, "the sidebar's counts")
 
     def _load_snippets(self, ids: list[int], terms: frozenset[str]) -> None:
         """Snippets of rows scrolled to, made on the search thread, shown as they come."""
         reader = self.search_reader
-        task: Task | None = None
 
-        def work(_progress, _cancelled):
+        def work():
             return terms, reader.snippets(ids, terms)
+
+        self._on_search_thread(work, lambda made: self.model.add_snippets(*made), "snippets")
+
+    def _on_search_thread(self, work, shown, what: str) -> None:
+        """``shown(work())``, ``work`` on the search thread; a failure is logged."""
+        task: Task | None = None
 
         def done(outcome) -> None:
             self._side_tasks.discard(task)
-            self.model.add_snippets(*outcome)
+            shown(outcome)
 
         def failed(error: Exception) -> None:
             self._side_tasks.discard(task)
-            log.warning("snippets could not be made: %s", error)
+            log.warning("%s could not be made: %s", what, error)
 
-        task = run_task(work, on_done=done, on_error=failed, pool=self.search_pool)
+        task = run_task(lambda _p, _c: work(), on_done=done, on_error=failed, pool=self.search_pool)
         self._side_tasks.add(task)  # kept until done: its signals must outlive run()
 
     def _open_search_reader(self) -> None:
